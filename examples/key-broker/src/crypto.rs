@@ -1,0 +1,195 @@
+//! The SKB1 derivations: the content key, the client key check, the ECDH
+//! wrap key and the AES-256-GCM seal.
+//!
+//! ```text
+//! content_key = HKDF-SHA256(IKM = secret, salt = "SKB1/content",
+//!                           info = lower(domain) ‖ 0x00 ‖ version u16 LE ‖ epoch u64 LE, L = 32)
+//! Z           = ECDH(broker private key, client public key)       (X coordinate, 32 bytes)
+//! okm         = HKDF-SHA256(IKM = Z, salt = client nonce ‖ server nonce,
+//!                           info = "SKB1/wrap" ‖ 0x00 ‖ lower(domain), L = 44)
+//! wrap_key    = okm[0..32]    gcm_nonce = okm[32..44]
+//! sealed      = AES-256-GCM(wrap_key, gcm_nonce, content_key, aad = response bytes 0..40)
+//! ```
+//!
+//! Every secret intermediate (Z, okm, the content key, the wrap key) is
+//! zeroized when dropped.
+
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::inout::InOutBuf;
+use aes_gcm::aead::{AeadInOut, KeyInit, Nonce};
+use hkdf::Hkdf;
+use p256::{PublicKey, SecretKey};
+use sha2::Sha256;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::Status;
+use crate::packet::{NONCE_LEN, PUBLIC_KEY_LEN, RESPONSE_HEADER_LEN, SEALED_LEN};
+
+/// Length of a content key.
+pub const CONTENT_KEY_LEN: usize = 32;
+/// HKDF salt of the content key derivation.
+pub const CONTENT_SALT: &[u8] = b"SKB1/content";
+/// HKDF info prefix of the wrap key derivation.
+pub const WRAP_LABEL: &[u8] = b"SKB1/wrap";
+
+/// A content key; zeroized on drop.
+pub type ContentKey = Zeroizing<[u8; CONTENT_KEY_LEN]>;
+
+/// The SEC1 tag of an uncompressed point.
+const UNCOMPRESSED_TAG: u8 = 0x04;
+
+/// Derives the content key for a lower-cased `domain`, a key `version` and
+/// an `epoch` from the derivation `secret`.
+///
+/// # Errors
+/// [`Status::Internal`] if HKDF refuses the output length (it cannot: 32
+/// bytes is well inside HKDF-SHA256's limit).
+pub fn content_key(
+    secret: &[u8],
+    domain: &[u8],
+    version: u16,
+    epoch: u64,
+) -> Result<ContentKey, Status> {
+    let mut key = Zeroizing::new([0; CONTENT_KEY_LEN]);
+    Hkdf::<Sha256>::new(Some(CONTENT_SALT), secret)
+        .expand_multi_info(
+            &[domain, &[0], &version.to_le_bytes(), &epoch.to_le_bytes()],
+            key.as_mut_slice(),
+        )
+        .map_err(|_| Status::Internal)?;
+    Ok(key)
+}
+
+/// Decodes a client's ephemeral key: only an uncompressed SEC1 point on
+/// P-256 is accepted — not the identity encoding, not a compressed point, not
+/// coordinates off the curve or outside the field.
+///
+/// # Errors
+/// [`Status::InvalidPublicKey`] for anything else.
+pub fn client_public_key(bytes: &[u8; PUBLIC_KEY_LEN]) -> Result<PublicKey, Status> {
+    if bytes.first() != Some(&UNCOMPRESSED_TAG) {
+        return Err(Status::InvalidPublicKey);
+    }
+    PublicKey::from_sec1_bytes(bytes).map_err(|_| Status::InvalidPublicKey)
+}
+
+/// The AES-256-GCM key and nonce that wrap one content key for one client.
+/// Zeroized on drop.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct WrapKey {
+    key: [u8; 32],
+    nonce: [u8; 12],
+}
+
+impl WrapKey {
+    /// Derives the wrap key from the broker's private key, the client's
+    /// public key, both nonces and the lower-cased domain.
+    ///
+    /// # Errors
+    /// [`Status::Internal`] if HKDF refuses the output length (it cannot).
+    pub fn derive(
+        private_key: &SecretKey,
+        client_key: &PublicKey,
+        client_nonce: &[u8; NONCE_LEN],
+        server_nonce: &[u8; NONCE_LEN],
+        domain: &[u8],
+    ) -> Result<Self, Status> {
+        // `SharedSecret` zeroizes Z when dropped.
+        let shared = private_key.diffie_hellman(client_key);
+        let mut salt = [0; 2 * NONCE_LEN];
+        let (first, second) = salt.split_at_mut(NONCE_LEN);
+        first.copy_from_slice(client_nonce);
+        second.copy_from_slice(server_nonce);
+
+        let mut okm = Zeroizing::new([0_u8; 44]);
+        Hkdf::<Sha256>::new(Some(&salt), shared.raw_secret_bytes())
+            .expand_multi_info(&[WRAP_LABEL, &[0], domain], okm.as_mut_slice())
+            .map_err(|_| Status::Internal)?;
+        let (key, nonce) = okm.split_first_chunk::<32>().ok_or(Status::Internal)?;
+        Ok(Self {
+            key: *key,
+            nonce: nonce.try_into().map_err(|_| Status::Internal)?,
+        })
+    }
+
+    /// Seals `content_key` under this wrap key with `header` (response bytes
+    /// 0..40) as the associated data: 32 bytes of ciphertext, then the tag.
+    ///
+    /// # Errors
+    /// [`Status::Internal`] if AES-GCM refuses (it cannot for these sizes).
+    pub fn seal(
+        &self,
+        header: &[u8; RESPONSE_HEADER_LEN],
+        content_key: &[u8; CONTENT_KEY_LEN],
+    ) -> Result<[u8; SEALED_LEN], Status> {
+        let cipher = Aes256Gcm::new_from_slice(&self.key).map_err(|_| Status::Internal)?;
+        let nonce = Nonce::<Aes256Gcm>::from(self.nonce);
+        let mut sealed = Zeroizing::new([0; SEALED_LEN]);
+        let (text, tag_out) = sealed.split_at_mut(CONTENT_KEY_LEN);
+        text.copy_from_slice(content_key);
+        // On failure `sealed` still holds the plaintext key: `Zeroizing`
+        // wipes it.
+        let tag = cipher
+            .encrypt_inout_detached(&nonce, header, InOutBuf::from(&mut *text))
+            .map_err(|_| Status::Internal)?;
+        tag_out.copy_from_slice(&tag);
+        Ok(*sealed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::{client_public_key, content_key};
+    use crate::Status;
+
+    #[test]
+    fn content_keys_separate_every_input() {
+        let base = content_key(b"secret", b"a.b", 1, 7).unwrap();
+        assert_ne!(*base, *content_key(b"secreT", b"a.b", 1, 7).unwrap());
+        assert_ne!(*base, *content_key(b"secret", b"a.c", 1, 7).unwrap());
+        assert_ne!(*base, *content_key(b"secret", b"a.b", 2, 7).unwrap());
+        assert_ne!(*base, *content_key(b"secret", b"a.b", 1, 8).unwrap());
+        assert_eq!(*base, *content_key(b"secret", b"a.b", 1, 7).unwrap());
+    }
+
+    #[test]
+    fn client_keys_must_be_uncompressed_points_on_the_curve() {
+        // The P-256 generator.
+        let mut g = [0; 65];
+        g[0] = 0x04;
+        hex::decode_to_slice(
+            "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
+            &mut g[1..33],
+        )
+        .unwrap();
+        hex::decode_to_slice(
+            "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
+            &mut g[33..],
+        )
+        .unwrap();
+        assert!(client_public_key(&g).is_ok());
+
+        let mut off_curve = g;
+        off_curve[64] ^= 1;
+        let mut compressed = g;
+        compressed[0] = 0x03; // G's Y is odd
+        let mut hybrid = g;
+        hybrid[0] = 0x07;
+        let mut identity = [0; 65];
+        identity[0] = 0x00;
+        let mut zero_point = [0; 65];
+        zero_point[0] = 0x04;
+        // X = p (outside the field), Y copied from G.
+        let mut x_is_p = g;
+        hex::decode_to_slice(
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+            &mut x_is_p[1..33],
+        )
+        .unwrap();
+        for bad in [off_curve, compressed, hybrid, identity, zero_point, x_is_p] {
+            assert_eq!(client_public_key(&bad), Err(Status::InvalidPublicKey));
+        }
+    }
+}

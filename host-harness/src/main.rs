@@ -1,0 +1,170 @@
+//! `host-harness run PLUGIN.wasm ...`: load a plugin as the SDN server would,
+//! init it, and print its public key, metadata, one response and its logs.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use host_harness::{Clock, HostRevision, Plugin};
+
+const USAGE: &str = "\
+usage: host-harness run PLUGIN.wasm [options]
+
+Loads PLUGIN.wasm the way the SDN server does, calls plugin_init, then prints
+the public key, the metadata, and the status and response (hex) of one
+plugin_handle_request, followed by everything the plugin logged.
+
+options:
+  --config-hex HEX      plugin_init config as hex (default: empty)
+  --config-file FILE    plugin_init config read from FILE
+  --request-hex HEX     request body as hex (default: empty)
+  --request-file FILE   request body read from FILE
+  --host NAME           HTTP Host passed to the plugin (default: empty, as over libp2p)
+  --clock-ms N          fix sdn.clock_now_ms at N (default: the real clock)
+  --revision REV        host revision: original | challenge (default: challenge)
+  -h, --help            this text";
+
+/// The parsed command line of `run`.
+#[derive(Debug, Default)]
+struct RunArgs {
+    plugin: String,
+    config: Vec<u8>,
+    request: Vec<u8>,
+    host: String,
+    clock_ms: Option<i64>,
+    revision: HostRevision,
+}
+
+enum Command {
+    Help,
+    Run(RunArgs),
+}
+
+fn main() -> ExitCode {
+    match parse(std::env::args().skip(1)).and_then(|command| match command {
+        Command::Help => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Command::Run(args) => run(&args),
+    }) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("host-harness: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Command> {
+    match args.next().as_deref() {
+        None | Some("-h" | "--help" | "help") => return Ok(Command::Help),
+        Some("run") => {}
+        Some(other) => bail!("unknown command `{other}` (try --help)"),
+    }
+    let mut run = RunArgs::default();
+    let mut plugin = None;
+    let mut config_set = false;
+    let mut request_set = false;
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| anyhow!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--config-hex" | "--config-file" => {
+                if config_set {
+                    bail!("give the config once (--config-hex or --config-file)");
+                }
+                config_set = true;
+                run.config = input(&arg, &value(&arg)?)?;
+            }
+            "--request-hex" | "--request-file" => {
+                if request_set {
+                    bail!("give the request once (--request-hex or --request-file)");
+                }
+                request_set = true;
+                run.request = input(&arg, &value(&arg)?)?;
+            }
+            "--host" => run.host = value(&arg)?,
+            "--clock-ms" => {
+                let v = value(&arg)?;
+                run.clock_ms = Some(
+                    v.parse()
+                        .with_context(|| format!("--clock-ms `{v}` is not an integer"))?,
+                );
+            }
+            "--revision" => {
+                run.revision = match value(&arg)?.as_str() {
+                    "original" => HostRevision::Original,
+                    "challenge" => HostRevision::Challenge,
+                    other => bail!("unknown revision `{other}` (original | challenge)"),
+                }
+            }
+            flag if flag.starts_with('-') => bail!("unknown option `{flag}` (try --help)"),
+            path => {
+                if plugin.replace(path.to_owned()).is_some() {
+                    bail!("more than one plugin given");
+                }
+            }
+        }
+    }
+    run.plugin = plugin.ok_or_else(|| anyhow!("no plugin given (try --help)"))?;
+    Ok(Command::Run(run))
+}
+
+/// The bytes of a `--*-hex` or `--*-file` argument.
+fn input(flag: &str, value: &str) -> Result<Vec<u8>> {
+    if flag.ends_with("-file") {
+        std::fs::read(value).with_context(|| format!("cannot read {value}"))
+    } else {
+        from_hex(value).with_context(|| format!("{flag}: not hex"))
+    }
+}
+
+fn from_hex(text: &str) -> Result<Vec<u8>> {
+    let digits = text.as_bytes();
+    if digits.len() % 2 != 0 {
+        bail!("odd number of digits");
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let pair = std::str::from_utf8(pair)?;
+            Ok(u8::from_str_radix(pair, 16)?)
+        })
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn run(args: &RunArgs) -> Result<()> {
+    let clock = args.clock_ms.map_or(Clock::Real, Clock::Fixed);
+    let mut plugin = Plugin::builder()
+        .revision(args.revision)
+        .clock(clock)
+        .load_file(&args.plugin)
+        .with_context(|| format!("cannot load {}", args.plugin))?;
+    let result = report(&mut plugin, args);
+    for record in plugin.take_logs() {
+        println!("log [{}] {}", record.level, record.message);
+    }
+    result
+}
+
+fn report(plugin: &mut Plugin, args: &RunArgs) -> Result<()> {
+    plugin.init(&args.config).context("plugin_init")?;
+    let key = plugin.public_key().context("plugin_get_public_key")?;
+    println!("public key: {}", hex(&key));
+    let metadata = plugin.metadata().context("plugin_get_metadata")?;
+    println!("metadata: {}", hex(&metadata));
+    let response = plugin
+        .handle_request(&args.request, &args.host)
+        .context("plugin_handle_request")?;
+    println!("status: {}", response.status);
+    println!("response: {}", hex(&response.body));
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Emit the impl unchanged plus the `extern "C"` shims.
+//!
+//! Each shim is one call into `::sdn_pdk::__private`. The generated items
+//! carry `Span::mixed_site()` so they count as macro-made: lints such as
+//! `unsafe_code` in the user's crate do not fire on them, and their names
+//! cannot clash with the user's.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote_spanned;
+
+use crate::validate::PluginImpl;
+
+/// The user's impl followed by the wasm32 exports.
+pub(crate) fn exports(plugin: &PluginImpl) -> TokenStream {
+    let item = &plugin.item;
+    let ty = &plugin.self_ty;
+    let span = Span::mixed_site();
+    let exports = quote_spanned! {span=>
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            static INSTANCE: ::sdn_pdk::__private::Slot<#ty> = ::sdn_pdk::__private::Slot::new();
+
+            #[unsafe(no_mangle)]
+            extern "C" fn plugin_init(cfg_ptr: *const u8, cfg_len: i32) -> i32 {
+                // SAFETY: the server passes a buffer it owns for the call and
+                // serialises calls, so the instance is not borrowed elsewhere.
+                unsafe { ::sdn_pdk::__private::plugin_init::<#ty>(&INSTANCE, cfg_ptr, cfg_len) }
+            }
+
+            #[unsafe(no_mangle)]
+            extern "C" fn plugin_get_public_key(out_ptr: *mut u8, out_cap: i32) -> i32 {
+                // SAFETY: as for plugin_init.
+                unsafe { ::sdn_pdk::__private::plugin_get_public_key::<#ty>(&INSTANCE, out_ptr, out_cap) }
+            }
+
+            #[unsafe(no_mangle)]
+            extern "C" fn plugin_get_metadata(out_ptr: *mut u8, out_cap: i32) -> i32 {
+                // SAFETY: as for plugin_init.
+                unsafe { ::sdn_pdk::__private::plugin_get_metadata::<#ty>(&INSTANCE, out_ptr, out_cap) }
+            }
+
+            #[unsafe(no_mangle)]
+            extern "C" fn plugin_handle_request(
+                req_ptr: *const u8,
+                req_len: i32,
+                host_ptr: *const u8,
+                out_ptr: *mut u8,
+                out_cap: i32,
+                out_len_ptr: *mut u8,
+            ) -> i32 {
+                // SAFETY: as for plugin_init.
+                unsafe {
+                    ::sdn_pdk::__private::plugin_handle_request::<#ty>(
+                        &INSTANCE, req_ptr, req_len, host_ptr, out_ptr, out_cap, out_len_ptr,
+                    )
+                }
+            }
+
+            #[unsafe(no_mangle)]
+            extern "C" fn plugin_request_challenge(
+                req_ptr: *const u8,
+                req_len: i32,
+                out_ptr: *mut u8,
+                out_cap: i32,
+                out_len_ptr: *mut u8,
+            ) -> i32 {
+                // SAFETY: as for plugin_init.
+                unsafe {
+                    ::sdn_pdk::__private::plugin_request_challenge::<#ty>(
+                        &INSTANCE, req_ptr, req_len, out_ptr, out_cap, out_len_ptr,
+                    )
+                }
+            }
+        };
+    };
+    quote_spanned! {span=>
+        #item
+        #exports
+    }
+}

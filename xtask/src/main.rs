@@ -1,0 +1,90 @@
+//! `cargo xtask <command> [args]`: see `cargo xtask help`.
+//!
+//! This file only dispatches. A new command is one file in `src/` with its
+//! `run` (the library function) and `cli` (argument handling), a `pub mod`
+//! line in `lib.rs`, and one line in [`COMMANDS`].
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use xtask::{build_examples, check, size};
+
+/// One command: its name, its arguments, a line of help, and its entry point.
+struct Command {
+    name: &'static str,
+    args: &'static str,
+    about: &'static str,
+    cli: fn(&[String]) -> Result<()>,
+}
+
+const COMMANDS: &[Command] = &[
+    Command {
+        name: "build-examples",
+        args: "[EXAMPLE ...]",
+        about: "build the example plugins for wasm32-wasip1 into target/plugins/<name>.wasm",
+        cli: build_examples::cli,
+    },
+    Command {
+        name: "check",
+        args: "[PLUGIN.wasm | EXAMPLE ...]",
+        about: "check plugins against the server's ABI, wasm features and size budgets \
+                (default: every example, built if missing)",
+        cli: check::cli,
+    },
+    Command {
+        name: "size",
+        args: "[PLUGIN.wasm | EXAMPLE ...]",
+        about: "print plugin sizes and their largest functions (default: every example)",
+        cli: size::cli,
+    },
+    Command {
+        name: "help",
+        args: "",
+        about: "print this help",
+        cli: help,
+    },
+];
+
+fn help(_args: &[String]) -> Result<()> {
+    println!("{}", usage());
+    Ok(())
+}
+
+fn usage() -> String {
+    let mut text = String::from("usage: cargo xtask <command> [args]\n\ncommands:\n");
+    let width = COMMANDS
+        .iter()
+        .map(|c| c.name.len() + 1 + c.args.len())
+        .max()
+        .unwrap_or(0);
+    for c in COMMANDS {
+        let head = format!("{} {}", c.name, c.args);
+        text.push_str(&format!("  {head:<width$}  {}\n", c.about));
+    }
+    text
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((name, rest)) = args.split_first() else {
+        eprint!("{}", usage());
+        return ExitCode::FAILURE;
+    };
+    let name = match name.as_str() {
+        "-h" | "--help" => "help",
+        other => other,
+    };
+    let Some(command) = COMMANDS.iter().find(|c| c.name == name) else {
+        eprintln!("error: unknown command `{name}`\n");
+        eprint!("{}", usage());
+        return ExitCode::FAILURE;
+    };
+    match (command.cli)(rest) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
