@@ -163,9 +163,17 @@ impl fmt::Display for HarnessError {
                  proc_exit closes the instance; build a reactor (cdylib) instead",
             ),
             HarnessError::UnknownImport { module, name } => {
-                write!(f, "module imports `{module}.{name}`, which the server does not provide")
+                write!(
+                    f,
+                    "module imports `{module}.{name}`, which the server does not provide"
+                )
             }
-            HarnessError::ImportSignature { module, name, expected, found } => write!(
+            HarnessError::ImportSignature {
+                module,
+                name,
+                expected,
+                found,
+            } => write!(
                 f,
                 "module imports `{module}.{name}` as {found}, but the server provides {expected}"
             ),
@@ -184,8 +192,15 @@ impl fmt::Display for HarnessError {
                 }
                 write!(f, " (required by the {revision} host)")
             }
-            HarnessError::WrongSignature { name, expected, found } => {
-                write!(f, "export `{name}` is {found}, but the host calls it as {expected}")
+            HarnessError::WrongSignature {
+                name,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "export `{name}` is {found}, but the host calls it as {expected}"
+                )
             }
             HarnessError::Instantiate { message } => write!(f, "instantiation failed: {message}"),
             HarnessError::Trap { export, message } => write!(f, "`{export}` trapped: {message}"),
@@ -214,7 +229,10 @@ impl fmt::Display for HarnessError {
                 write!(f, "`{call}` does not exist on the {revision} host")
             }
             HarnessError::NoSuchExport { name } => {
-                write!(f, "no exported function `{name}` taking and returning only i32")
+                write!(
+                    f,
+                    "no exported function `{name}` taking and returning only i32"
+                )
             }
         }
     }

@@ -87,12 +87,12 @@ pub(crate) fn check(module: &Module, revision: HostRevision) -> Result<(), Harne
         return Err(HarnessError::StartExport);
     }
     for export in module.exports() {
-        if let ExternType::Memory(mem) = export.ty() {
-            if mem.minimum() > MAX_MEMORY_PAGES {
-                return Err(HarnessError::MemoryTooLarge {
-                    pages: mem.minimum(),
-                });
-            }
+        if let ExternType::Memory(mem) = export.ty()
+            && mem.minimum() > MAX_MEMORY_PAGES
+        {
+            return Err(HarnessError::MemoryTooLarge {
+                pages: mem.minimum(),
+            });
         }
     }
 
@@ -114,14 +114,14 @@ pub(crate) fn check(module: &Module, revision: HostRevision) -> Result<(), Harne
         });
     }
 
-    if let Some(ty) = module.get_export(MEMORY) {
-        if !matches!(ty, ExternType::Memory(_)) {
-            return Err(HarnessError::WrongSignature {
-                name: MEMORY,
-                expected: "a memory".to_owned(),
-                found: describe_extern(&ty),
-            });
-        }
+    if let Some(ty) = module.get_export(MEMORY)
+        && !matches!(ty, ExternType::Memory(_))
+    {
+        return Err(HarnessError::WrongSignature {
+            name: MEMORY,
+            expected: "a memory".to_owned(),
+            found: describe_extern(&ty),
+        });
     }
     let initialize = module.get_export(INITIALIZE).map(|_| INITIALIZE);
     for &name in revision.required_exports().iter().chain(initialize.iter()) {

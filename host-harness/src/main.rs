@@ -12,7 +12,9 @@ usage: host-harness run PLUGIN.wasm [options]
 
 Loads PLUGIN.wasm the way the SDN server does, calls plugin_init, then prints
 the public key, the metadata, and the status and response (hex) of one
-plugin_handle_request, followed by everything the plugin logged.
+plugin_handle_request, followed by everything the plugin logged and the WASI
+functions it called (which get fake clocks and fixed \"random\" bytes on the
+server).
 
 options:
   --config-hex HEX      plugin_init config as hex (default: empty)
@@ -67,10 +69,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command> {
     let mut config_set = false;
     let mut request_set = false;
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| anyhow!("{name} needs a value"))
-        };
+        let mut value = |name: &str| args.next().ok_or_else(|| anyhow!("{name} needs a value"));
         match arg.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
             "--config-hex" | "--config-file" => {
@@ -125,7 +124,7 @@ fn input(flag: &str, value: &str) -> Result<Vec<u8>> {
 
 fn from_hex(text: &str) -> Result<Vec<u8>> {
     let digits = text.as_bytes();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         bail!("odd number of digits");
     }
     digits
@@ -151,6 +150,17 @@ fn run(args: &RunArgs) -> Result<()> {
     let result = report(&mut plugin, args);
     for record in plugin.take_logs() {
         println!("log [{}] {}", record.level, record.message);
+    }
+    // WASI randomness and clocks are fakes on the server: show any use.
+    let mut counted: Vec<(&str, usize)> = Vec::new();
+    for &name in plugin.wasi_calls() {
+        match counted.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, count)) => *count += 1,
+            None => counted.push((name, 1)),
+        }
+    }
+    for (name, count) in counted {
+        println!("wasi call {name} x{count}");
     }
     result
 }

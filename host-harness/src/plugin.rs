@@ -103,6 +103,9 @@ impl PluginBuilder {
     }
 }
 
+type HandleRequestFn = TypedFunc<(i32, i32, i32, i32, i32, i32), i32>;
+type ChallengeFn = TypedFunc<(i32, i32, i32, i32, i32), i32>;
+
 /// Typed handles to the required exports (signatures checked at load).
 #[derive(Clone)]
 pub(crate) struct Funcs {
@@ -111,8 +114,8 @@ pub(crate) struct Funcs {
     pub(crate) init: TypedFunc<(i32, i32), i32>,
     pub(crate) public_key: TypedFunc<(i32, i32), i32>,
     pub(crate) metadata: TypedFunc<(i32, i32), i32>,
-    pub(crate) handle_request: TypedFunc<(i32, i32, i32, i32, i32, i32), i32>,
-    pub(crate) request_challenge: Option<TypedFunc<(i32, i32, i32, i32, i32), i32>>,
+    pub(crate) handle_request: HandleRequestFn,
+    pub(crate) request_challenge: Option<ChallengeFn>,
 }
 
 impl std::fmt::Debug for Funcs {
@@ -219,17 +222,15 @@ impl Plugin {
             .fuel_per_call
             .unwrap_or(limits::DEFAULT_FUEL_PER_CALL);
         set_fuel(&mut store, fuel_per_call)?;
-        let instance = linker
-            .instantiate(&mut store, &module)
-            .map_err(|e| {
-                if e.downcast_ref::<Trap>().is_some() || e.downcast_ref::<ProcExit>().is_some() {
-                    classify("(start function)", &e)
-                } else {
-                    HarnessError::Instantiate {
-                        message: format!("{e:#}"),
-                    }
+        let instance = linker.instantiate(&mut store, &module).map_err(|e| {
+            if e.downcast_ref::<Trap>().is_some() || e.downcast_ref::<ProcExit>().is_some() {
+                classify("(start function)", &e)
+            } else {
+                HarnessError::Instantiate {
+                    message: format!("{e:#}"),
                 }
-            })?;
+            }
+        })?;
 
         let memory = instance
             .get_memory(&mut store, exports::MEMORY)
@@ -255,9 +256,11 @@ impl Plugin {
         };
 
         // A WASI reactor's constructor: called once, and a failure fails the load.
-        if instance.get_export(&mut store, exports::INITIALIZE).is_some() {
-            let initialize: TypedFunc<(), ()> =
-                typed(&instance, &mut store, exports::INITIALIZE)?;
+        if instance
+            .get_export(&mut store, exports::INITIALIZE)
+            .is_some()
+        {
+            let initialize: TypedFunc<(), ()> = typed(&instance, &mut store, exports::INITIALIZE)?;
             set_fuel(&mut store, fuel_per_call)?;
             initialize
                 .call(&mut store, ())
@@ -310,7 +313,11 @@ impl Plugin {
     pub fn malloc(&mut self, size: u32) -> Result<u32, HarnessError> {
         self.begin()?;
         let ptr = self
-            .call(exports::MALLOC, self.funcs.malloc.clone(), size.cast_signed())?
+            .call(
+                exports::MALLOC,
+                self.funcs.malloc.clone(),
+                size.cast_signed(),
+            )?
             .cast_unsigned();
         if ptr == 0 {
             return Err(HarnessError::AllocationFailed { size });

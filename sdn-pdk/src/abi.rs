@@ -62,15 +62,17 @@ pub unsafe fn release(payload: *mut u8) {
         return;
     }
     // SAFETY: per the contract, `payload` came from `allocate_aligned`, which
-    // wrote a header in front of it and built the block with `block_layout`.
+    // wrote the header in front of it after `block_layout` accepted exactly
+    // this size and alignment: the layout is valid and the block starts
+    // `align` bytes before the payload.
     unsafe {
         let (size, align) = read_header(payload);
-        if let Some((layout, offset)) = block_layout(size, align) {
-            alloc::alloc::dealloc(payload.sub(offset), layout);
-        }
+        let layout = Layout::from_size_align_unchecked(size + align, align);
+        alloc::alloc::dealloc(payload.sub(align), layout);
     }
 }
 
+#[cfg(any(feature = "std", not(target_arch = "wasm32")))]
 /// The payload size recorded for a live block.
 ///
 /// # Safety
@@ -81,6 +83,7 @@ pub unsafe fn allocation_size(payload: *const u8) -> usize {
     unsafe { read_header(payload).0 }
 }
 
+#[cfg(any(feature = "std", not(target_arch = "wasm32")))]
 /// Resizes a block, keeping the first `min(old, new)` bytes; null on failure,
 /// in which case the old block is untouched.
 ///
@@ -144,6 +147,7 @@ unsafe fn read_header(payload: *const u8) -> (usize, usize) {
 ///
 /// A non-null `ptr` starts `len` initialised bytes of linear memory that
 /// nothing mutates for `'a` (the server's buffers always do).
+#[inline(always)]
 pub unsafe fn host_bytes<'a>(ptr: *const u8, len: i32) -> Option<&'a [u8]> {
     let len = usize::try_from(len).ok()?;
     if len == 0 {
@@ -164,6 +168,7 @@ pub unsafe fn host_bytes<'a>(ptr: *const u8, len: i32) -> Option<&'a [u8]> {
 ///
 /// A non-null `ptr` starts `capacity` bytes of linear memory that nothing
 /// else reads or writes for `'a`.
+#[inline(always)]
 pub unsafe fn host_buffer<'a>(ptr: *mut u8, capacity: i32) -> Option<&'a mut [MaybeUninit<u8>]> {
     let capacity = usize::try_from(capacity).ok()?;
     if ptr.is_null() {
@@ -183,6 +188,7 @@ pub unsafe fn host_buffer<'a>(ptr: *mut u8, capacity: i32) -> Option<&'a mut [Ma
 ///
 /// The bytes from `ptr` up to its NUL, or `max` bytes, whichever comes
 /// first, are initialised and not written for `'a`.
+#[inline(always)]
 pub unsafe fn host_c_str<'a>(ptr: *const u8, max: usize) -> &'a [u8] {
     if ptr.is_null() {
         return &[];
@@ -204,6 +210,7 @@ pub unsafe fn host_c_str<'a>(ptr: *const u8, max: usize) -> &'a [u8] {
 /// # Safety
 ///
 /// A non-null `ptr` starts 4 writable bytes not otherwise borrowed.
+#[inline(always)]
 pub unsafe fn write_out_len(ptr: *mut u8, value: u32) -> bool {
     if ptr.is_null() {
         return false;
@@ -215,6 +222,7 @@ pub unsafe fn write_out_len(ptr: *mut u8, value: u32) -> bool {
 }
 
 /// Copies as much of `src` as fits into `dst`; the number of bytes copied.
+#[inline(always)]
 pub fn copy_prefix(dst: &mut [u8], src: &[u8]) -> usize {
     let n = dst.len().min(src.len());
     // SAFETY: `n` bytes fit in both slices, which are distinct borrows.
@@ -366,6 +374,40 @@ mod exports {
             // SAFETY: forwarded contract.
             unsafe { release(ptr) }
         }
+    }
+}
+
+/// `memcmp` and `bcmp` for `no_std` plugins (feature `mem`): without
+/// wasi-libc nothing defines them, and rustc lowers slice comparisons to
+/// them, which would become `env.memcmp` imports the server cannot satisfy.
+/// Off by default because rustc exports every `#[no_mangle]` function of a
+/// `cdylib`, so the two names join the module's exports.
+#[cfg(all(target_arch = "wasm32", not(feature = "std"), feature = "mem"))]
+mod mem {
+    /// # Safety
+    ///
+    /// `a` and `b` point to `n` readable bytes.
+    #[unsafe(no_mangle)]
+    unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+        let mut i = 0;
+        while i < n {
+            // SAFETY: `i < n`, within both ranges per the contract.
+            let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
+            if x != y {
+                return i32::from(x) - i32::from(y);
+            }
+            i += 1;
+        }
+        0
+    }
+
+    /// # Safety
+    ///
+    /// As for `memcmp`.
+    #[unsafe(no_mangle)]
+    unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+        // SAFETY: forwarded contract.
+        unsafe { memcmp(a, b, n) }
     }
 }
 

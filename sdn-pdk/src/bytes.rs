@@ -12,6 +12,7 @@
 /// assert_eq!(sdn_pdk::bytes::copy_prefix(&mut name, b"echo plugin"), 4);
 /// assert_eq!(&name, b"echo");
 /// ```
+#[inline(always)]
 pub fn copy_prefix(dst: &mut [u8], src: &[u8]) -> usize {
     crate::abi::copy_prefix(dst, src)
 }

@@ -24,6 +24,7 @@ pub const LOG_MESSAGE_MAX: usize = 4096;
 /// let now = sdn_pdk::host::clock_now_ms();
 /// # let _ = now;
 /// ```
+#[inline(always)]
 pub fn clock_now_ms() -> u64 {
     // The server returns an i64; a (broken) negative clock keeps its bits.
     sys::clock_now_ms() as u64
@@ -55,6 +56,7 @@ impl core::error::Error for RandomError {}
 /// sdn_pdk::host::random_bytes(&mut nonce)?;
 /// # Ok::<(), sdn_pdk::host::RandomError>(())
 /// ```
+#[inline(always)]
 pub fn random_bytes(buf: &mut [u8]) -> Result<(), RandomError> {
     for chunk in buf.chunks_mut(RANDOM_CHUNK_MAX) {
         let host_status = sys::random_bytes(chunk);
@@ -110,6 +112,7 @@ pub fn log(level: LogLevel, message: &str) {
 /// Sends raw bytes to the server's log at `level` (cut at
 /// [`LOG_MESSAGE_MAX`]); for messages that carry bytes from outside, such as
 /// a client's `Host`, that need not be UTF-8.
+#[inline(always)]
 pub fn log_bytes(level: LogLevel, message: &[u8]) {
     sys::log(level as i32, message.get(..LOG_MESSAGE_MAX).unwrap_or(message));
 }
@@ -221,6 +224,7 @@ impl<const N: usize> LogBuffer<N> {
     }
 
     /// Appends a signed integer in decimal.
+#[inline(always)]
     pub fn push_i64(&mut self, value: i64) {
         if value < 0 {
             self.push_bytes(b"-");
@@ -229,6 +233,7 @@ impl<const N: usize> LogBuffer<N> {
     }
 
     /// Sends the buffer to the server's log at `level`.
+#[inline(always)]
     pub fn log(&self, level: LogLevel) {
         log_bytes(level, self.as_bytes());
     }

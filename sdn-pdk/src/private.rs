@@ -82,6 +82,7 @@ pub unsafe fn plugin_init<P: Plugin>(slot: &Slot<P>, cfg_ptr: *const u8, cfg_len
 ///
 /// The slot is not otherwise borrowed; `(out_ptr, out_cap)` is a buffer the
 /// host owns for the call.
+#[inline(always)]
 pub unsafe fn plugin_get_public_key<P: Plugin>(slot: &Slot<P>, out_ptr: *mut u8, out_cap: i32) -> i32 {
     // SAFETY: forwarded contract.
     unsafe { write_blob(slot, out_ptr, out_cap, P::public_key) }
@@ -92,6 +93,7 @@ pub unsafe fn plugin_get_public_key<P: Plugin>(slot: &Slot<P>, out_ptr: *mut u8,
 /// # Safety
 ///
 /// As for [`plugin_get_public_key`].
+#[inline(always)]
 pub unsafe fn plugin_get_metadata<P: Plugin>(slot: &Slot<P>, out_ptr: *mut u8, out_cap: i32) -> i32 {
     // SAFETY: forwarded contract.
     unsafe { write_blob(slot, out_ptr, out_cap, P::metadata) }
@@ -180,6 +182,7 @@ pub unsafe fn plugin_request_challenge<P: Plugin>(
 /// # Safety
 ///
 /// As for [`plugin_handle_request`].
+#[inline(always)]
 unsafe fn respond<P: Plugin>(
     slot: &Slot<P>,
     out_ptr: *mut u8,
@@ -207,6 +210,7 @@ unsafe fn respond<P: Plugin>(
 /// # Safety
 ///
 /// As for [`plugin_handle_request`].
+#[inline(always)]
 unsafe fn begin_response<'a>(out_ptr: *mut u8, out_cap: i32, out_len_ptr: *mut u8) -> Option<Output<'a>> {
     // SAFETY: the out_len cell is the host's for the call.
     if !unsafe { abi::write_out_len(out_len_ptr, 0) } {
@@ -221,6 +225,7 @@ unsafe fn begin_response<'a>(out_ptr: *mut u8, out_cap: i32, out_len_ptr: *mut u
 /// # Safety
 ///
 /// `out_len_ptr` is the host's non-null cell for the call.
+#[inline(always)]
 unsafe fn finish_response(out_len_ptr: *mut u8, out: &Output<'_>, result: Result<(), Error>) -> i32 {
     let (status, len) = match result {
         Ok(()) => (OK, out.len()),

@@ -209,6 +209,10 @@ fn manifest_names(manifest: &str) -> Option<(String, String)> {
     Some((package, lib))
 }
 
+/// Extra rustflags of every release plugin build, as a `--config` value.
+pub const RELEASE_RUSTFLAGS: &str =
+    r#"target.wasm32-wasip1.rustflags=["-C", "link-arg=--compress-relocations"]"#;
+
 /// Builds `examples` for [`TARGET`] with [`PROFILE`] into `target_dir`, with
 /// `extra` cargo arguments; returns the directory holding the `.wasm` files.
 pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> Result<PathBuf> {
@@ -231,6 +235,12 @@ pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> 
         "--target-dir",
     ])
     .arg(target_dir);
+    // Appended to the workspace's wasm rustflags (cargo concatenates config
+    // arrays): wasm-ld's `--compress-relocations` rewrites the padded LEB128
+    // call and data indices the linker leaves behind, about a tenth of a
+    // small module. It is release-only (it refuses debug info), hence here
+    // rather than in `.cargo/config.toml`.
+    cmd.args(["--config", RELEASE_RUSTFLAGS]);
     for example in examples {
         cmd.args(["--package", &example.package]);
     }

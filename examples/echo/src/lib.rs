@@ -77,7 +77,7 @@ impl Plugin for Echo {
 
     fn reinit(&mut self, config: &[u8]) -> Result<(), Error> {
         self.configure(config);
-        host::info("echo plugin ready");
+        host::log_bytes(LogLevel::Info, b"echo plugin ready");
         Ok(())
     }
 
@@ -110,12 +110,12 @@ impl Plugin for Echo {
 /// without `core::fmt`, which would triple the module's size.
 fn log_echo(len: usize, host: &[u8], now: i64) {
     let mut line = LogBuffer::<LOG_LINE_MAX>::new();
-    line.push_str("echo: ");
+    line.push_bytes(b"echo: ");
     line.push_u64(len as u64);
-    line.push_str(" bytes from ");
+    line.push_bytes(b" bytes from ");
     // The host may carry any bytes; the server logs bytes, and so do we.
     line.push_bytes(host);
-    line.push_str(" at ");
+    line.push_bytes(b" at ");
     line.push_i64(now);
     line.log(LogLevel::Debug);
 }

@@ -21,6 +21,7 @@ extern crate alloc;
 extern crate std;
 
 mod broker;
+mod plugin;
 mod bytes;
 pub mod config;
 pub mod crypto;
@@ -29,6 +30,7 @@ pub mod packet;
 mod status;
 
 pub use broker::{Broker, Outcome};
+pub use plugin::KeyBroker;
 pub use config::Config;
 pub use domain::{AllowedDomains, RequestDomain};
 pub use status::Status;

@@ -42,15 +42,20 @@ pub(crate) const FUNCTIONS: &[(&str, Sig)] = &[
 
 pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtime::Result<()> {
     for &(name, sig) in FUNCTIONS {
-        linker.func_new(ENV, name, sig.func_type(engine), move |_caller, _params, results| {
-            for (result, ty) in results.iter_mut().zip(sig.results) {
-                *result = match ty {
-                    I32 => Val::I32(0),
-                    I64 => Val::I64(0),
-                };
-            }
-            Ok(())
-        })?;
+        linker.func_new(
+            ENV,
+            name,
+            sig.func_type(engine),
+            move |_caller, _params, results| {
+                for (result, ty) in results.iter_mut().zip(sig.results) {
+                    *result = match ty {
+                        I32 => Val::I32(0),
+                        I64 => Val::I64(0),
+                    };
+                }
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }

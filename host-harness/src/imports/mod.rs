@@ -77,7 +77,11 @@ impl fmt::Display for Sig {
             Ty::I32 => "i32",
             Ty::I64 => "i64",
         };
-        write_signature(f, self.params.iter().map(name), self.results.iter().map(name))
+        write_signature(
+            f,
+            self.params.iter().map(name),
+            self.results.iter().map(name),
+        )
     }
 }
 
@@ -173,4 +177,43 @@ pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<HostState>> {
     sdn::define(&mut linker, SDN)?;
     sdn::define(&mut linker, ENV)?;
     Ok(linker)
+}
+
+#[cfg(test)]
+mod tests {
+    use wasmtime::Store;
+
+    use super::*;
+    use crate::clock::Clock;
+    use crate::random::RandomFallback;
+
+    /// Every entry of the import tables is defined in the linker with exactly
+    /// the signature the load check promises.
+    #[test]
+    fn linker_matches_the_tables() {
+        let engine = Engine::default();
+        let linker = linker(&engine).unwrap();
+        let mut store = Store::new(&engine, HostState::new(Clock::Real, RandomFallback::Os));
+        let tables: [(&str, &[(&str, Sig)]); 4] = [
+            (SDN, sdn::FUNCTIONS),
+            (ENV, sdn::FUNCTIONS),
+            (ENV, emscripten::FUNCTIONS),
+            (WASI, wasi::FUNCTIONS),
+        ];
+        for (module, table) in tables {
+            for &(name, sig) in table {
+                let func = linker
+                    .get(&mut store, module, name)
+                    .ok()
+                    .and_then(wasmtime::Extern::into_func)
+                    .unwrap_or_else(|| panic!("{module}.{name} missing"));
+                assert!(sig.matches(&func.ty(&store)), "{module}.{name}");
+                assert_eq!(
+                    lookup(module, name).map(|s| s.to_string()),
+                    Some(sig.to_string())
+                );
+            }
+        }
+        assert_eq!(wasi::FUNCTIONS.len(), 46);
+    }
 }

@@ -124,12 +124,18 @@ pub(crate) const FUNCTIONS: &[(&str, Sig)] = &[
         "path_filestat_set_times",
         sig(&[I32, I32, I32, I32, I64, I64, I32], &[I32]),
     ),
-    ("path_link", sig(&[I32, I32, I32, I32, I32, I32, I32], &[I32])),
+    (
+        "path_link",
+        sig(&[I32, I32, I32, I32, I32, I32, I32], &[I32]),
+    ),
     (
         "path_open",
         sig(&[I32, I32, I32, I32, I32, I64, I64, I32, I32], &[I32]),
     ),
-    ("path_readlink", sig(&[I32, I32, I32, I32, I32, I32], &[I32])),
+    (
+        "path_readlink",
+        sig(&[I32, I32, I32, I32, I32, I32], &[I32]),
+    ),
     ("path_remove_directory", sig(&[I32, I32, I32], &[I32])),
     ("path_rename", sig(&[I32, I32, I32, I32, I32, I32], &[I32])),
     ("path_symlink", sig(&[I32, I32, I32, I32, I32], &[I32])),
@@ -166,29 +172,38 @@ fn put(caller: &mut Cx<'_>, ptr: i32, bytes: &[u8]) -> i32 {
 pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtime::Result<()> {
     // Everything links; what is not implemented below answers ENOSYS.
     for &(name, sig) in FUNCTIONS {
-        linker.func_new(WASI, name, sig.func_type(engine), move |mut caller, _params, results| {
-            record(&mut caller, name);
-            for result in results.iter_mut() {
-                *result = Val::I32(ENOSYS);
-            }
-            Ok(())
-        })?;
+        linker.func_new(
+            WASI,
+            name,
+            sig.func_type(engine),
+            move |mut caller, _params, results| {
+                record(&mut caller, name);
+                for result in results.iter_mut() {
+                    *result = Val::I32(ENOSYS);
+                }
+                Ok(())
+            },
+        )?;
     }
 
-    linker.func_wrap(WASI, "random_get", |mut caller: Cx<'_>, ptr: i32, len: i32| {
-        record(&mut caller, "random_get");
-        let Some(mem) = guest_memory(&mut caller) else {
-            return EFAULT;
-        };
-        let (data, state) = mem.data_and_store_mut(&mut caller);
-        match memory::slice_mut(data, ptr.cast_unsigned(), u64::from(len.cast_unsigned())) {
-            Some(dst) => {
-                state.wasi.rng.fill(dst);
-                ESUCCESS
+    linker.func_wrap(
+        WASI,
+        "random_get",
+        |mut caller: Cx<'_>, ptr: i32, len: i32| {
+            record(&mut caller, "random_get");
+            let Some(mem) = guest_memory(&mut caller) else {
+                return EFAULT;
+            };
+            let (data, state) = mem.data_and_store_mut(&mut caller);
+            match memory::slice_mut(data, ptr.cast_unsigned(), u64::from(len.cast_unsigned())) {
+                Some(dst) => {
+                    state.wasi.rng.fill(dst);
+                    ESUCCESS
+                }
+                None => EFAULT,
             }
-            None => EFAULT,
-        }
-    })?;
+        },
+    )?;
 
     linker.func_wrap(
         WASI,
@@ -207,15 +222,19 @@ pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtim
         },
     )?;
 
-    linker.func_wrap(WASI, "clock_res_get", |mut caller: Cx<'_>, id: i32, out: i32| {
-        record(&mut caller, "clock_res_get");
-        let resolution: u64 = match id {
-            CLOCK_REALTIME => 1_000,
-            CLOCK_MONOTONIC => 1,
-            _ => return EINVAL,
-        };
-        put(&mut caller, out, &resolution.to_le_bytes())
-    })?;
+    linker.func_wrap(
+        WASI,
+        "clock_res_get",
+        |mut caller: Cx<'_>, id: i32, out: i32| {
+            record(&mut caller, "clock_res_get");
+            let resolution: u64 = match id {
+                CLOCK_REALTIME => 1_000,
+                CLOCK_MONOTONIC => 1,
+                _ => return EINVAL,
+            };
+            put(&mut caller, out, &resolution.to_le_bytes())
+        },
+    )?;
 
     linker.func_wrap(
         WASI,
@@ -262,13 +281,17 @@ pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtim
     )?;
 
     for name in ["args_sizes_get", "environ_sizes_get"] {
-        linker.func_wrap(WASI, name, move |mut caller: Cx<'_>, count: i32, size: i32| {
-            record(&mut caller, name);
-            match put(&mut caller, count, &0u32.to_le_bytes()) {
-                ESUCCESS => put(&mut caller, size, &0u32.to_le_bytes()),
-                errno => errno,
-            }
-        })?;
+        linker.func_wrap(
+            WASI,
+            name,
+            move |mut caller: Cx<'_>, count: i32, size: i32| {
+                record(&mut caller, name);
+                match put(&mut caller, count, &0u32.to_le_bytes()) {
+                    ESUCCESS => put(&mut caller, size, &0u32.to_le_bytes()),
+                    errno => errno,
+                }
+            },
+        )?;
     }
     for name in ["args_get", "environ_get"] {
         linker.func_wrap(WASI, name, move |mut caller: Cx<'_>, _a: i32, _b: i32| {
@@ -305,10 +328,14 @@ pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtim
         },
     )?;
     for name in ["fd_fdstat_get", "fd_prestat_get"] {
-        linker.func_wrap(WASI, name, move |mut caller: Cx<'_>, _fd: i32, _out: i32| {
-            record(&mut caller, name);
-            EBADF
-        })?;
+        linker.func_wrap(
+            WASI,
+            name,
+            move |mut caller: Cx<'_>, _fd: i32, _out: i32| {
+                record(&mut caller, name);
+                EBADF
+            },
+        )?;
     }
     linker.func_wrap(
         WASI,

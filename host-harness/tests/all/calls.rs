@@ -97,7 +97,10 @@ fn host_is_nul_terminated() {
         .load()
         .unwrap();
     assert_eq!(
-        plugin.handle_request(b"x", "host.example:8443").unwrap().body,
+        plugin
+            .handle_request(b"x", "host.example:8443")
+            .unwrap()
+            .body,
         b"host.example:8443\0"
     );
     assert_eq!(plugin.handle_request(b"x", "").unwrap().body, b"\0");
@@ -258,7 +261,10 @@ fn malloc_zero_returning_null_is_an_allocation_failure() {
         Err(HarnessError::AllocationFailed { size: 0 })
     );
     plugin.init(b"x").unwrap();
-    assert_eq!(plugin.malloc(0), Err(HarnessError::AllocationFailed { size: 0 }));
+    assert_eq!(
+        plugin.malloc(0),
+        Err(HarnessError::AllocationFailed { size: 0 })
+    );
 }
 
 #[test]

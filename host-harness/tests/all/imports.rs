@@ -36,8 +36,10 @@ fn unknown_module_fails_the_load() {
 
 #[test]
 fn unknown_name_fails_the_load() {
-    let wat =
-        Wat::echo().with(|w| w.imports.push_str(r#"(import "sdn" "sleep" (func (param i32)))"#));
+    let wat = Wat::echo().with(|w| {
+        w.imports
+            .push_str(r#"(import "sdn" "sleep" (func (param i32)))"#)
+    });
     assert!(matches!(load_err(&wat), HarnessError::UnknownImport { name, .. } if name == "sleep"));
 }
 
@@ -48,7 +50,10 @@ fn imported_memory_fails_the_load() {
         w.memory = String::new();
         w.extra = r#"(export "memory" (memory 0))"#.to_owned();
     });
-    assert!(matches!(load_err(&wat), HarnessError::ImportSignature { .. } | HarnessError::UnknownImport { .. }));
+    assert!(matches!(
+        load_err(&wat),
+        HarnessError::ImportSignature { .. } | HarnessError::UnknownImport { .. }
+    ));
 }
 
 #[test]
@@ -91,10 +96,15 @@ fn env_is_the_same_host_module_and_has_emscripten_stubs() {
     (i32.wrap_i64 (call $invoke_j (i32.const 3))))"#
             .to_owned();
     });
-    let mut plugin = wat.load_with(Plugin::builder().clock(Clock::Fixed(5))).unwrap();
+    let mut plugin = wat
+        .load_with(Plugin::builder().clock(Clock::Fixed(5)))
+        .unwrap();
     plugin.init(b"c").unwrap();
     assert_eq!(plugin.logs()[0].message, "ready");
-    assert_eq!(plugin.handle_request(b"", "").unwrap().body[..8], 5i64.to_le_bytes());
+    assert_eq!(
+        plugin.handle_request(b"", "").unwrap().body[..8],
+        5i64.to_le_bytes()
+    );
     assert_eq!(plugin.call_i32("stubs", &[]).unwrap(), [0]);
     // The stubs exist only under `env`.
     let wat = Wat::echo().with(|w| {
