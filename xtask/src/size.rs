@@ -91,7 +91,9 @@ pub fn run(args: &[PathBuf]) -> Result<Vec<SizeReport>> {
 /// Builds `examples` with `strip = false` into `target/wasm-size`; returns
 /// the directory holding the `.wasm` files.
 fn build_unstripped(examples: &[Example]) -> Result<PathBuf> {
-    let keep_names = format!("profile.{}.strip=false", build_examples::PROFILE);
+    // `debuginfo` keeps the name section and drops the debug sections, which
+    // `--compress-relocations` refuses.
+    let keep_names = format!("profile.{}.strip=\"debuginfo\"", build_examples::PROFILE);
     // Appended to the configured rustflags (`--config` merges arrays), and
     // only a linker flag: the code is the same, the names readable.
     let demangle = format!(
