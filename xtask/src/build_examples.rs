@@ -89,7 +89,41 @@ pub fn run_only(names: &[String]) -> Result<Vec<BuiltPlugin>> {
 
 /// Every example crate: each `examples/*/Cargo.toml`, sorted by package name.
 pub fn examples() -> Result<Vec<Example>> {
-    let dir = workspace_root().join("examples");
+    crates_in(&workspace_root().join("examples"))
+}
+
+/// Where the harness's own test plugins live (`host-harness/test-plugins/*`).
+pub fn test_plugins_dir() -> PathBuf {
+    workspace_root().join("target").join("test-plugins")
+}
+
+/// Builds every crate under `host-harness/test-plugins/` (small plugins that
+/// prove one rule each: std linking, traps, memory exhaustion, …) like the
+/// examples, into `target/test-plugins/<package>.wasm`.
+pub fn build_test_plugins() -> Result<Vec<BuiltPlugin>> {
+    let crates = crates_in(&workspace_root().join("host-harness").join("test-plugins"))?;
+    let out_dir = build(&crates, &workspace_root().join("target").join("wasm"), &[])?;
+    let dest = test_plugins_dir();
+    fs::create_dir_all(&dest).with_context(|| format!("creating {}", dest.display()))?;
+    let mut built = Vec::new();
+    for plugin in &crates {
+        let from = out_dir.join(format!("{}.wasm", plugin.lib_name));
+        let to = dest.join(format!("{}.wasm", plugin.package));
+        copy_atomically(&from, &to)?;
+        let size = fs::metadata(&to)
+            .with_context(|| format!("reading {}", to.display()))?
+            .len();
+        built.push(BuiltPlugin {
+            name: plugin.package.clone(),
+            path: to,
+            size,
+        });
+    }
+    Ok(built)
+}
+
+/// The crates directly under `dir` (each `dir/*/Cargo.toml`), sorted by package name.
+fn crates_in(dir: &Path) -> Result<Vec<Example>> {
     let mut found = Vec::new();
     for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
         let crate_dir = entry?.path();
