@@ -3,6 +3,12 @@
 use core::fmt;
 use core::num::NonZeroI32;
 
+/// What `Error::custom(0)` becomes.
+const MINUS_ONE: NonZeroI32 = match NonZeroI32::new(-1) {
+    Some(code) => code,
+    None => NonZeroI32::MIN,
+};
+
 /// Why a plugin call failed: a non-zero status code, which is what the
 /// export returns.
 ///
@@ -48,7 +54,7 @@ impl Error {
     pub const fn custom(code: i32) -> Error {
         match NonZeroI32::new(code) {
             Some(code) => Error(code),
-            None => Error(NonZeroI32::MIN.saturating_abs().saturating_neg()),
+            None => Error(MINUS_ONE),
         }
     }
 

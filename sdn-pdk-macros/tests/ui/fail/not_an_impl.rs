@@ -1,0 +1,4 @@
+#[sdn_pdk::sdn_plugin]
+struct Echo;
+
+fn main() {}
