@@ -11,11 +11,13 @@
 //! * [`check`]: what the SDN server will accept (exports, imports, memory,
 //!   wasm features, size budgets).
 //! * [`size`]: per-plugin size and its largest functions.
+//! * [`ci`]: every check CI runs besides the tests.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod build_examples;
 pub mod check;
+pub mod ci;
 pub mod size;
 
 mod module;

@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use xtask::{build_examples, check, size};
+use xtask::{build_examples, check, ci, size};
 
 /// One command: its name, its arguments, a line of help, and its entry point.
 struct Command {
@@ -37,6 +37,13 @@ const COMMANDS: &[Command] = &[
         args: "[PLUGIN.wasm | EXAMPLE ...]",
         about: "print plugin sizes and their largest functions (default: every example)",
         cli: size::cli,
+    },
+    Command {
+        name: "ci",
+        args: "",
+        about: "run every check CI runs besides `cargo test --workspace` \
+                (fmt, clippy host + wasm, docs, no_std build, build-examples, check)",
+        cli: ci::cli,
     },
     Command {
         name: "help",
