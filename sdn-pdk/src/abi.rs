@@ -326,7 +326,7 @@ mod exports {
         /// `out` is a writable pointer slot.
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn posix_memalign(out: *mut *mut u8, align: usize, size: usize) -> i32 {
-            if !align.is_power_of_two() || align % core::mem::size_of::<usize>() != 0 {
+            if !align.is_power_of_two() || !align.is_multiple_of(core::mem::size_of::<usize>()) {
                 return 28;
             }
             let payload = allocate_aligned(size, align);
@@ -500,8 +500,8 @@ mod tests {
             assert_eq!(host_bytes(b"abc".as_ptr(), -1), None);
             assert_eq!(host_bytes(b"abc".as_ptr(), 3), Some(&b"abc"[..]));
             assert!(host_buffer(core::ptr::null_mut(), 8).is_none());
-            assert_eq!(host_c_str(b"host\0rest".as_ptr(), 253), b"host");
-            assert_eq!(host_c_str(b"hostname\0".as_ptr(), 4), b"host");
+            assert_eq!(host_c_str(c"host".as_ptr().cast(), 253), b"host");
+            assert_eq!(host_c_str(c"hostname".as_ptr().cast(), 4), b"host");
             assert_eq!(host_c_str(core::ptr::null(), 4), b"");
         }
     }

@@ -2,6 +2,10 @@
 #![no_std]
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::expect_used, reason = "a failed test should panic")
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;

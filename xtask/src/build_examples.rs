@@ -125,7 +125,7 @@ pub fn build_test_plugins() -> Result<Vec<BuiltPlugin>> {
 /// The crates directly under `dir` (each `dir/*/Cargo.toml`), sorted by package name.
 fn crates_in(dir: &Path) -> Result<Vec<Example>> {
     let mut found = Vec::new();
-    for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let crate_dir = entry?.path();
         let manifest = crate_dir.join("Cargo.toml");
         if !manifest.is_file() {
