@@ -11,10 +11,14 @@
 //! 5. the `no_std` proof: sdn-pdk and echo for `wasm32v1-none`, a target
 //!    with no `std` at all, so no dependency can pull it in quietly
 //! 6. `cargo xtask build-examples` and `cargo xtask check`
+//! 7. `cargo xtask new`'s output, generated into a temporary directory:
+//!    its tests pass, it builds for `wasm32-wasip1`, and it passes `check`
+
+use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use crate::{build_examples, cargo, check, run_command};
+use crate::{build_examples, cargo, check, new, run_command, workspace_root};
 
 /// The crates that are built for wasm: the guest SDK and every plugin.
 const GUEST_PACKAGES: &[&str] = &["sdn-pdk", "echo", "key-broker", "std-plugin"];
@@ -54,8 +58,37 @@ pub fn run() -> Result<()> {
     })?;
     step("build-examples", || build_examples::run().map(drop))?;
     step("check", || check::cli(&[]))?;
+    step("new plugin", new_plugin_builds_tests_and_checks)?;
     println!("xtask ci: all checks passed");
     Ok(())
+}
+
+/// Generates a plugin with `cargo xtask new` and runs what its README
+/// promises, sharing this workspace's target directory so its dependencies
+/// (wasmtime above all) are not compiled twice.
+fn new_plugin_builds_tests_and_checks() -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("sdn-pdk-ci-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    new::run("ci-probe", &dir)?;
+    let result = build_test_and_check(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn build_test_and_check(dir: &Path) -> Result<()> {
+    let target_dir = workspace_root().join("target");
+    run_command(cargo().current_dir(dir).env("CARGO_TARGET_DIR", &target_dir).arg("test"))?;
+    run_command(
+        cargo()
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .args(["build", "--lib", "--release", "--target", build_examples::TARGET]),
+    )?;
+    let wasm = target_dir
+        .join(build_examples::TARGET)
+        .join("release")
+        .join("ci_probe.wasm");
+    check::cli(&[wasm.display().to_string()])
 }
 
 fn step(name: &str, body: impl FnOnce() -> Result<()>) -> Result<()> {

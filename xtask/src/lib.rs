@@ -12,12 +12,14 @@
 //!   wasm features, size budgets).
 //! * [`size`]: per-plugin size and its largest functions.
 //! * [`ci`]: every check CI runs besides the tests.
+//! * [`new`]: a new plugin crate, ready to build, test and check.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod build_examples;
 pub mod check;
 pub mod ci;
+pub mod new;
 pub mod size;
 
 mod module;

@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use xtask::{build_examples, check, ci, size};
+use xtask::{build_examples, check, ci, new, size};
 
 /// One command: its name, its arguments, a line of help, and its entry point.
 struct Command {
@@ -37,6 +37,12 @@ const COMMANDS: &[Command] = &[
         args: "[PLUGIN.wasm | EXAMPLE ...]",
         about: "print plugin sizes and their largest functions (default: every example)",
         cli: size::cli,
+    },
+    Command {
+        name: "new",
+        args: "NAME [--path DIR]",
+        about: "write a new plugin crate (builds, tests and checks as generated)",
+        cli: new::cli,
     },
     Command {
         name: "ci",
