@@ -196,6 +196,9 @@ impl<const N: usize> LogBuffer<N> {
     }
 
     /// Appends raw bytes (as many as fit).
+    // Out of line on purpose: a plugin calls it several times per message,
+    // and inlined copies cost more bytes than the calls.
+    #[inline(never)]
     pub fn push_bytes(&mut self, bytes: &[u8]) {
         // No indexing that could panic: a panic path would drag core::fmt
         // into the plugin.

@@ -1,0 +1,115 @@
+//! The attribute's arguments: what goes into the plugin's manifest.
+//!
+//! ```text
+//! #[sdn_plugin(
+//!     id = "org.example.echo",          // plugin_id   (default: the package name)
+//!     name = "Echo",                    // name        (default: the package name)
+//!     version = "1.2.3",                // version     (default: the package version)
+//!     family = "infrastructure",        // plugin_family (default: analysis)
+//!     description = "…",
+//!     capabilities = [clock, random, logging],
+//!     manifest_exports,                 // opt in to the two accessor exports
+//! )]
+//! ```
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Ident, LitStr, Token, bracketed};
+
+/// The parsed arguments; `None` where the author left the default.
+#[derive(Default)]
+pub(crate) struct PluginArgs {
+    pub(crate) id: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) family: Option<(String, Span)>,
+    pub(crate) description: Option<String>,
+    /// Capability names with their spans, as written.
+    pub(crate) capabilities: Vec<(String, Span)>,
+    pub(crate) manifest_exports: bool,
+}
+
+/// Parses the arguments, collecting every mistake.
+pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginArgs {
+    let mut parsed = PluginArgs::default();
+    let mut seen: Vec<String> = Vec::new();
+    let parser = |input: ParseStream<'_>| {
+        while !input.is_empty() {
+            let key: Ident = input.parse()?;
+            let key_name = key.to_string();
+            if seen.contains(&key_name) {
+                errors.push(syn::Error::new(key.span(), format!("`{key_name}` is given twice")));
+            }
+            seen.push(key_name.clone());
+            match key_name.as_str() {
+                "id" | "name" | "version" | "description" | "family" => {
+                    input.parse::<Token![=]>()?;
+                    let value: LitStr = input.parse()?;
+                    let text = value.value();
+                    if text.trim().is_empty() && key_name != "description" {
+                        errors.push(syn::Error::new(value.span(), format!("`{key_name}` cannot be empty")));
+                    }
+                    match key_name.as_str() {
+                        "id" => parsed.id = Some(text),
+                        "name" => parsed.name = Some(text),
+                        "version" => parsed.version = Some(text),
+                        "description" => parsed.description = Some(text),
+                        _ => parsed.family = Some((text, value.span())),
+                    }
+                }
+                "capabilities" => {
+                    input.parse::<Token![=]>()?;
+                    let content;
+                    bracketed!(content in input);
+                    let names = Punctuated::<CapabilityName, Token![,]>::parse_terminated(&content)?;
+                    parsed
+                        .capabilities
+                        .extend(names.into_iter().map(|name| (name.text, name.span)));
+                }
+                "manifest_exports" => parsed.manifest_exports = true,
+                _ => errors.push(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "unknown argument `{key_name}`; expected one of: id, name, version, family, \
+                         description, capabilities, manifest_exports"
+                    ),
+                )),
+            }
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(args) {
+        errors.push(error);
+    }
+    parsed
+}
+
+/// A capability as written: an identifier (`clock`) or, for names with
+/// dashes, a string (`"crypto-kdf"`).
+struct CapabilityName {
+    text: String,
+    span: Span,
+}
+
+impl Parse for CapabilityName {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(LitStr) {
+            let text: LitStr = input.parse()?;
+            Ok(CapabilityName {
+                text: text.value(),
+                span: text.span(),
+            })
+        } else {
+            let ident: Ident = input.parse()?;
+            Ok(CapabilityName {
+                text: ident.to_string(),
+                span: ident.span(),
+            })
+        }
+    }
+}
