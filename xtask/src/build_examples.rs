@@ -247,6 +247,24 @@ fn manifest_names(manifest: &str) -> Option<(String, String)> {
 pub const RELEASE_RUSTFLAGS: &str =
     r#"target.wasm32-wasip1.rustflags=["-C", "link-arg=--compress-relocations"]"#;
 
+/// `--remap-path-prefix` flags for the cargo registry and the workspace, as
+/// a `--config` value appended to the wasm rustflags.
+fn remap_path_prefixes() -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_default();
+    let prefixes = [
+        (cargo_home.join("registry").join("src"), "/registry"),
+        (workspace_root(), "/sdn-pdk"),
+    ];
+    let flags: Vec<String> = prefixes
+        .iter()
+        .map(|(from, to)| format!("\"--remap-path-prefix={}={to}\"", from.display()))
+        .collect();
+    format!("target.{TARGET}.rustflags=[{}]", flags.join(", "))
+}
+
 /// Builds `examples` for [`TARGET`] with [`PROFILE`] into `target_dir`, with
 /// `extra` cargo arguments; returns the directory holding the `.wasm` files.
 pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> Result<PathBuf> {
@@ -275,6 +293,9 @@ pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> 
     // small module. It is release-only (it refuses debug info), hence here
     // rather than in `.cargo/config.toml`.
     cmd.args(["--config", RELEASE_RUSTFLAGS]);
+    // Panic locations carry source paths into the module's data; shorten the
+    // machine-specific prefixes (also keeps builds alike across machines).
+    cmd.args(["--config", &remap_path_prefixes()]);
     for example in examples {
         cmd.args(["--package", &example.package]);
     }

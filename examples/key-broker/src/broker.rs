@@ -1,6 +1,7 @@
 //! The broker: a validated config and the SKB1 request flow.
 
-use p256::PublicKey;
+use p256::AffinePoint;
+use sdn_pdk::bytes::copy_prefix;
 
 use crate::Status;
 use crate::config::Config;
@@ -35,7 +36,7 @@ impl Outcome {
     pub fn error(status: Status, out: &mut [u8]) -> Self {
         match out.get_mut(..ERROR_LEN) {
             Some(dest) => {
-                dest.copy_from_slice(&encode_error(status));
+                copy_prefix(dest, &encode_error(status));
                 Self {
                     status,
                     len: ERROR_LEN,
@@ -49,7 +50,7 @@ impl Outcome {
 /// A request that passed every check (statuses 2 to 6).
 struct Accepted<'a> {
     request: Request<'a>,
-    client_key: PublicKey,
+    client_key: AffinePoint,
     version: u16,
 }
 
@@ -91,7 +92,7 @@ impl Broker {
         let dest = out
             .get_mut(..PUBLIC_KEY_LEN)
             .ok_or(Status::OutputTooSmall)?;
-        dest.copy_from_slice(self.public_key());
+        copy_prefix(dest, self.public_key());
         Ok(PUBLIC_KEY_LEN)
     }
 
@@ -159,7 +160,7 @@ impl Broker {
         }
         match self.respond(&accepted, now_ms, server_nonce) {
             Ok(response) => {
-                dest.copy_from_slice(&response);
+                copy_prefix(dest, &response);
                 Outcome {
                     status: Status::Ok,
                     len: RESPONSE_LEN,

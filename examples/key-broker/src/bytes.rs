@@ -1,5 +1,7 @@
 //! A non-panicking little-endian reader over a byte slice.
 
+use sdn_pdk::bytes::copy_prefix;
+
 use crate::Status;
 
 /// Reads fields front to back; every read that runs past the end is
@@ -48,6 +50,20 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Concatenates `parts` into an array, one `memory.copy` per part. The
+/// callers' lengths add up to `N` (their layout tests pin that); were they
+/// not to, the copy would stop short or leave zeros rather than panic.
+pub(crate) fn concat<const N: usize>(parts: &[&[u8]]) -> [u8; N] {
+    let mut out = [0; N];
+    let mut rest = out.as_mut_slice();
+    for part in parts {
+        let copied = copy_prefix(rest, part);
+        // `copied` ≤ `rest.len()`: the range always exists.
+        rest = rest.get_mut(copied..).unwrap_or_default();
+    }
+    out
+}
+
 /// Byte-slice equality as a plain loop.
 ///
 /// `==` on `[u8]` lowers to a call to `memcmp`, which a `no_std` build for
@@ -70,7 +86,14 @@ pub(crate) fn ends_with(bytes: &[u8], suffix: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Reader, ends_with, eq};
+    use super::{Reader, concat, ends_with, eq};
+
+    #[test]
+    fn concat_fills_in_order_and_never_overruns() {
+        assert_eq!(concat::<5>(&[b"ab", b"", b"cde"]), *b"abcde");
+        assert_eq!(concat::<4>(&[b"ab"]), *b"ab\0\0");
+        assert_eq!(concat::<3>(&[b"ab", b"cd"]), *b"abc");
+    }
 
     #[test]
     fn equality_and_suffixes() {

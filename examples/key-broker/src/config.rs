@@ -17,13 +17,12 @@ use core::fmt;
 use core::num::NonZeroU64;
 
 use p256::SecretKey;
-use p256::elliptic_curve::sec1::ToSec1Point;
 use zeroize::Zeroizing;
 
-use crate::Status;
-use crate::bytes::{self, Reader};
+use crate::bytes::Reader;
 use crate::domain::AllowedDomains;
 use crate::packet::PUBLIC_KEY_LEN;
+use crate::{Status, crypto};
 
 /// Epoch period used when the config says 0: one hour.
 pub const DEFAULT_EPOCH_PERIOD_MS: u64 = 3_600_000;
@@ -89,9 +88,8 @@ impl Config {
         };
 
         let private_key =
-            SecretKey::from_slice(private_key).map_err(|_| Status::InvalidPublicKey)?;
-        let derived = private_key.public_key().to_sec1_point(false);
-        if !bytes::eq(derived.as_bytes(), public_key) {
+            SecretKey::from_bytes(private_key.into()).map_err(|_| Status::InvalidPublicKey)?;
+        if !crypto::is_public_key_of(&private_key, public_key) {
             return Err(Status::InvalidPublicKey);
         }
 

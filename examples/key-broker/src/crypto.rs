@@ -14,15 +14,15 @@
 //! Every secret intermediate (Z, okm, the content key, the wrap key) is
 //! zeroized when dropped.
 
-use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::inout::InOutBuf;
-use aes_gcm::aead::{AeadInOut, KeyInit, Nonce};
-use hkdf::Hkdf;
-use p256::{PublicKey, SecretKey};
-use sha2::Sha256;
+use p256::ecdh::diffie_hellman;
+use p256::elliptic_curve::point::AffineCoordinates;
+use p256::{AffinePoint, FieldBytes, SecretKey};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Status;
+use crate::bytes::{self, concat};
+use crate::gcm;
+use crate::kdf::hkdf_sha256;
 use crate::packet::{NONCE_LEN, PUBLIC_KEY_LEN, RESPONSE_HEADER_LEN, SEALED_LEN};
 
 /// Length of a content key.
@@ -51,12 +51,12 @@ pub fn content_key(
     epoch: u64,
 ) -> Result<ContentKey, Status> {
     let mut key = Zeroizing::new([0; CONTENT_KEY_LEN]);
-    Hkdf::<Sha256>::new(Some(CONTENT_SALT), secret)
-        .expand_multi_info(
-            &[domain, &[0], &version.to_le_bytes(), &epoch.to_le_bytes()],
-            key.as_mut_slice(),
-        )
-        .map_err(|_| Status::Internal)?;
+    hkdf_sha256(
+        CONTENT_SALT,
+        secret,
+        &[domain, &[0], &version.to_le_bytes(), &epoch.to_le_bytes()],
+        key.as_mut_slice(),
+    )?;
     Ok(key)
 }
 
@@ -64,21 +64,53 @@ pub fn content_key(
 /// P-256 is accepted — not the identity encoding, not a compressed point, not
 /// coordinates off the curve or outside the field.
 ///
+/// Only the uncompressed form is decoded (the coordinates go straight to
+/// [`AffineCoordinates::from_coordinates`], which checks the curve
+/// equation): the general SEC1 decoder would also link point decompression
+/// (a field square root) and `sec1`'s error formatting, several KiB of wasm
+/// for encodings the protocol refuses anyway.
+///
 /// # Errors
 /// [`Status::InvalidPublicKey`] for anything else.
-pub fn client_public_key(bytes: &[u8; PUBLIC_KEY_LEN]) -> Result<PublicKey, Status> {
-    if bytes.first() != Some(&UNCOMPRESSED_TAG) {
-        return Err(Status::InvalidPublicKey);
+pub fn client_public_key(bytes: &[u8; PUBLIC_KEY_LEN]) -> Result<AffinePoint, Status> {
+    let (x, y) = coordinates(bytes).ok_or(Status::InvalidPublicKey)?;
+    // A point that satisfies the curve equation is never the identity (which
+    // has no affine coordinates), so no `PublicKey::from_affine` check on
+    // top — it would link a projective comparison for nothing.
+    AffinePoint::from_coordinates(x, y)
+        .into_option()
+        .ok_or(Status::InvalidPublicKey)
+}
+
+/// Whether `public_key` (uncompressed SEC1) is the public key of
+/// `private_key`: the coordinates of `private_key · G`, compared byte for
+/// byte. Public values only, so not constant-time.
+#[must_use]
+pub fn is_public_key_of(private_key: &SecretKey, public_key: &[u8; PUBLIC_KEY_LEN]) -> bool {
+    let derived = private_key.public_key();
+    let derived = derived.as_affine();
+    coordinates(public_key)
+        .is_some_and(|(x, y)| bytes::eq(&derived.x(), x) && bytes::eq(&derived.y(), y))
+}
+
+/// The X and Y coordinates of an uncompressed SEC1 point (`0x04‖X‖Y`), or
+/// `None` for another tag.
+fn coordinates(bytes: &[u8; PUBLIC_KEY_LEN]) -> Option<(&FieldBytes, &FieldBytes)> {
+    let (tag, rest) = bytes.split_first()?;
+    if *tag != UNCOMPRESSED_TAG {
+        return None;
     }
-    PublicKey::from_sec1_bytes(bytes).map_err(|_| Status::InvalidPublicKey)
+    let (x, y) = rest.split_first_chunk::<32>()?;
+    let y: &[u8; 32] = y.try_into().ok()?;
+    Some((x.into(), y.into()))
 }
 
 /// The AES-256-GCM key and nonce that wrap one content key for one client.
 /// Zeroized on drop.
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct WrapKey {
-    key: [u8; 32],
-    nonce: [u8; 12],
+    key: [u8; gcm::KEY_LEN],
+    nonce: [u8; gcm::NONCE_LEN],
 }
 
 impl WrapKey {
@@ -89,23 +121,25 @@ impl WrapKey {
     /// [`Status::Internal`] if HKDF refuses the output length (it cannot).
     pub fn derive(
         private_key: &SecretKey,
-        client_key: &PublicKey,
+        client_key: &AffinePoint,
         client_nonce: &[u8; NONCE_LEN],
         server_nonce: &[u8; NONCE_LEN],
         domain: &[u8],
     ) -> Result<Self, Status> {
         // `SharedSecret` zeroizes Z when dropped.
-        let shared = private_key.diffie_hellman(client_key);
-        let mut salt = [0; 2 * NONCE_LEN];
-        let (first, second) = salt.split_at_mut(NONCE_LEN);
-        first.copy_from_slice(client_nonce);
-        second.copy_from_slice(server_nonce);
+        let shared = diffie_hellman(private_key.to_nonzero_scalar(), client_key);
+        let salt: [u8; 2 * NONCE_LEN] = concat(&[client_nonce, server_nonce]);
 
-        let mut okm = Zeroizing::new([0_u8; 44]);
-        Hkdf::<Sha256>::new(Some(&salt), shared.raw_secret_bytes())
-            .expand_multi_info(&[WRAP_LABEL, &[0], domain], okm.as_mut_slice())
-            .map_err(|_| Status::Internal)?;
-        let (key, nonce) = okm.split_first_chunk::<32>().ok_or(Status::Internal)?;
+        let mut okm = Zeroizing::new([0_u8; gcm::KEY_LEN + gcm::NONCE_LEN]);
+        hkdf_sha256(
+            &salt,
+            shared.raw_secret_bytes(),
+            &[WRAP_LABEL, &[0], domain],
+            okm.as_mut_slice(),
+        )?;
+        let (key, nonce) = okm
+            .split_first_chunk::<{ gcm::KEY_LEN }>()
+            .ok_or(Status::Internal)?;
         Ok(Self {
             key: *key,
             nonce: nonce.try_into().map_err(|_| Status::Internal)?,
@@ -116,24 +150,18 @@ impl WrapKey {
     /// 0..40) as the associated data: 32 bytes of ciphertext, then the tag.
     ///
     /// # Errors
-    /// [`Status::Internal`] if AES-GCM refuses (it cannot for these sizes).
+    /// None today (the sizes are fixed); the `Result` keeps the door open
+    /// for a cipher that can refuse.
     pub fn seal(
         &self,
         header: &[u8; RESPONSE_HEADER_LEN],
         content_key: &[u8; CONTENT_KEY_LEN],
     ) -> Result<[u8; SEALED_LEN], Status> {
-        let cipher = Aes256Gcm::new_from_slice(&self.key).map_err(|_| Status::Internal)?;
-        let nonce = Nonce::<Aes256Gcm>::from(self.nonce);
-        let mut sealed = Zeroizing::new([0; SEALED_LEN]);
-        let (text, tag_out) = sealed.split_at_mut(CONTENT_KEY_LEN);
-        text.copy_from_slice(content_key);
-        // On failure `sealed` still holds the plaintext key: `Zeroizing`
-        // wipes it.
-        let tag = cipher
-            .encrypt_inout_detached(&nonce, header, InOutBuf::from(&mut *text))
-            .map_err(|_| Status::Internal)?;
-        tag_out.copy_from_slice(&tag);
-        Ok(*sealed)
+        // The buffer holds the plaintext key until it is encrypted in
+        // place: `Zeroizing` wipes the copy.
+        let mut text = Zeroizing::new(*content_key);
+        let tag = gcm::seal(&self.key, &self.nonce, header, &mut text);
+        Ok(concat(&[text.as_slice(), &tag]))
     }
 }
 

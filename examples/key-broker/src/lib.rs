@@ -21,16 +21,18 @@ extern crate alloc;
 extern crate std;
 
 mod broker;
-mod plugin;
 mod bytes;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+mod gcm;
+mod kdf;
 pub mod packet;
+mod plugin;
 mod status;
 
 pub use broker::{Broker, Outcome};
-pub use plugin::KeyBroker;
 pub use config::Config;
 pub use domain::{AllowedDomains, RequestDomain};
+pub use plugin::KeyBroker;
 pub use status::Status;

@@ -2,7 +2,7 @@
 //! All integers are little-endian.
 
 use crate::Status;
-use crate::bytes::Reader;
+use crate::bytes::{Reader, concat};
 use crate::domain::RequestDomain;
 
 /// Every SKB1 packet starts with these four bytes.
@@ -142,20 +142,6 @@ pub fn encode_response(
 #[must_use]
 pub fn encode_error(status: Status) -> [u8; ERROR_LEN] {
     concat(&[&MAGIC, &[TYPE_ERROR, status.code()], &0_u16.to_le_bytes()])
-}
-
-/// Concatenates `parts` into an array. The callers' lengths add up to `N`
-/// (the layout tests pin that); were they not to, the copy would stop short
-/// or leave zeros rather than panic.
-fn concat<const N: usize>(parts: &[&[u8]]) -> [u8; N] {
-    let mut out = [0; N];
-    for (dest, src) in out
-        .iter_mut()
-        .zip(parts.iter().flat_map(|part| part.iter()))
-    {
-        *dest = *src;
-    }
-    out
 }
 
 #[cfg(test)]
