@@ -1,6 +1,10 @@
 //! `host-harness run PLUGIN.wasm ...`: load a plugin as the SDN server would,
 //! init it, and print its public key, metadata, one response and its logs.
+//! `host-harness serve PLUGIN.wasm ...`: serve it over HTTP as the server's
+//! bridge does (src/serve.rs).
 #![forbid(unsafe_code)]
+
+mod serve;
 
 use std::process::ExitCode;
 
@@ -9,6 +13,7 @@ use host_harness::{Clock, HostRevision, Plugin};
 
 const USAGE: &str = "\
 usage: host-harness run PLUGIN.wasm [options]
+       host-harness serve PLUGIN.wasm [options]   (see host-harness serve --help)
 
 Loads PLUGIN.wasm the way the SDN server does, calls plugin_init, then prints
 the public key, the metadata, and the status and response (hex) of one
@@ -40,6 +45,8 @@ struct RunArgs {
 enum Command {
     Help,
     Run(RunArgs),
+    ServeHelp,
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +56,11 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Run(args) => run(&args),
+        Command::ServeHelp => {
+            println!("{}", serve::USAGE);
+            Ok(())
+        }
+        Command::Serve(args) => serve::run(args),
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -62,6 +74,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command> {
     match args.next().as_deref() {
         None | Some("-h" | "--help" | "help") => return Ok(Command::Help),
         Some("run") => {}
+        Some("serve") => {
+            return Ok(serve::parse(args)?.map_or(Command::ServeHelp, Command::Serve));
+        }
         Some(other) => bail!("unknown command `{other}` (try --help)"),
     }
     let mut run = RunArgs::default();

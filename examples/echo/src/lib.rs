@@ -119,3 +119,6 @@ fn log_echo(len: usize, host: &[u8], now: i64) {
     line.push_i64(now);
     line.log(LogLevel::Debug);
 }
+
+#[cfg(test)]
+mod tests;

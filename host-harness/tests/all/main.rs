@@ -3,9 +3,14 @@
 
 mod calls;
 mod cli;
+mod example_echo;
+mod example_key_broker;
 mod exports;
 mod fixture;
 mod imports;
 mod memory;
+mod serve_browser;
+mod support;
+mod test_plugin_std;
 mod timeout;
 mod wasi;
