@@ -179,7 +179,9 @@ fn compile(engine: &Engine, wasm: &[u8]) -> Result<Module, HarnessError> {
     /// Distinct modules kept; past this the cache starts over.
     const CACHE_LIMIT: usize = 64;
     static CACHE: Mutex<Vec<(Vec<u8>, Module)>> = Mutex::new(Vec::new());
-    let mut cache = CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((_, module)) = cache.iter().find(|(bytes, _)| bytes == wasm) {
         return Ok(module.clone());
     }

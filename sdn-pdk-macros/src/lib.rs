@@ -21,7 +21,10 @@ pub fn sdn_plugin(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// The whole macro over `proc_macro2` tokens (so tests can run it).
-fn expand_plugin(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+fn expand_plugin(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
     match validate::plugin_impl(args, item.clone()) {
         Ok(plugin) => expand::exports(&plugin),
         // Keep the user's item so the only errors are the macro's own, not
@@ -51,12 +54,16 @@ mod tests {
         let tokens = super::expand_plugin(proc_macro2::TokenStream::new(), item);
         let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
         let pretty = prettyplease::unparse(&file);
-        let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expansion/echo.expanded.rs");
+        let snapshot =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expansion/echo.expanded.rs");
         if std::env::var_os("UPDATE_EXPANSION").is_some() {
             std::fs::write(&snapshot, &pretty).expect("snapshot written");
         }
         let expected = std::fs::read_to_string(&snapshot).expect("snapshot present");
-        assert_eq!(pretty, expected, "expansion changed; rerun with UPDATE_EXPANSION=1 if deliberate");
+        assert_eq!(
+            pretty, expected,
+            "expansion changed; rerun with UPDATE_EXPANSION=1 if deliberate"
+        );
     }
 
     #[test]

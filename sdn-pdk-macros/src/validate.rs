@@ -48,9 +48,15 @@ pub(crate) fn plugin_impl(args: TokenStream, item: TokenStream) -> syn::Result<P
         )),
         Some((bang, path, _)) => {
             if let Some(bang) = bang {
-                push(syn::Error::new(bang.span(), "a negative impl cannot be a plugin"));
+                push(syn::Error::new(
+                    bang.span(),
+                    "a negative impl cannot be a plugin",
+                ));
             }
-            let is_plugin = path.segments.last().is_some_and(|last| last.ident == "Plugin");
+            let is_plugin = path
+                .segments
+                .last()
+                .is_some_and(|last| last.ident == "Plugin");
             if !is_plugin {
                 push(syn::Error::new(
                     path.span(),
@@ -68,7 +74,10 @@ pub(crate) fn plugin_impl(args: TokenStream, item: TokenStream) -> syn::Result<P
     }
 
     if let Some(unsafety) = &item.unsafety {
-        push(syn::Error::new(unsafety.span(), "`Plugin` is not an unsafe trait"));
+        push(syn::Error::new(
+            unsafety.span(),
+            "`Plugin` is not an unsafe trait",
+        ));
     }
 
     match &*item.self_ty {

@@ -1,6 +1,9 @@
 #![cfg_attr(
     not(target_arch = "wasm32"),
-    allow(dead_code, reason = "the allocator is exported on wasm32 only; natively only its tests use it")
+    allow(
+        dead_code,
+        reason = "the allocator is exported on wasm32 only; natively only its tests use it"
+    )
 )]
 //! Raw memory work at the host boundary: the exported `malloc`/`free`, and
 //! turning the host's pointer+length pairs into slices.
@@ -128,7 +131,12 @@ fn block_layout(size: usize, align: usize) -> Option<(Layout, usize)> {
 unsafe fn write_header(payload: *mut u8, size: usize, align: usize) {
     // SAFETY: the caller guarantees the header bytes before `payload` are
     // ours, and `payload` is HEADER_SIZE-aligned, so the header is aligned.
-    unsafe { payload.sub(HEADER_SIZE).cast::<[usize; 2]>().write([size, align]) }
+    unsafe {
+        payload
+            .sub(HEADER_SIZE)
+            .cast::<[usize; 2]>()
+            .write([size, align])
+    }
 }
 
 /// # Safety
@@ -325,7 +333,11 @@ mod exports {
         ///
         /// `out` is a writable pointer slot.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn posix_memalign(out: *mut *mut u8, align: usize, size: usize) -> i32 {
+        pub unsafe extern "C" fn posix_memalign(
+            out: *mut *mut u8,
+            align: usize,
+            size: usize,
+        ) -> i32 {
             if !align.is_power_of_two() || !align.is_multiple_of(core::mem::size_of::<usize>()) {
                 return 28;
             }

@@ -50,7 +50,7 @@ impl Error {
 
     /// An error with a plugin-defined status; a `code` of 0 (which would
     /// mean success) becomes status -1.
-#[inline(always)]
+    #[inline(always)]
     pub const fn custom(code: i32) -> Error {
         match NonZeroI32::new(code) {
             Some(code) => Error(code),
@@ -59,7 +59,7 @@ impl Error {
     }
 
     /// The status code the export returns for this error (never 0).
-#[inline(always)]
+    #[inline(always)]
     pub const fn status(self) -> i32 {
         self.0.get()
     }

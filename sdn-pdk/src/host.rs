@@ -106,7 +106,10 @@ impl LogLevel {
 /// log(LogLevel::Info, "plugin ready");
 /// ```
 pub fn log(level: LogLevel, message: &str) {
-    sys::log(level as i32, truncate_to_char_boundary(message, LOG_MESSAGE_MAX));
+    sys::log(
+        level as i32,
+        truncate_to_char_boundary(message, LOG_MESSAGE_MAX),
+    );
 }
 
 /// Sends raw bytes to the server's log at `level` (cut at
@@ -114,7 +117,10 @@ pub fn log(level: LogLevel, message: &str) {
 /// a client's `Host`, that need not be UTF-8.
 #[inline(always)]
 pub fn log_bytes(level: LogLevel, message: &[u8]) {
-    sys::log(level as i32, message.get(..LOG_MESSAGE_MAX).unwrap_or(message));
+    sys::log(
+        level as i32,
+        message.get(..LOG_MESSAGE_MAX).unwrap_or(message),
+    );
 }
 
 /// Formats and logs a message without allocating (a fixed 4096-byte buffer;
@@ -187,7 +193,10 @@ impl<const N: usize> Default for LogBuffer<N> {
 impl<const N: usize> LogBuffer<N> {
     /// An empty buffer.
     pub const fn new() -> LogBuffer<N> {
-        LogBuffer { bytes: [0; N], len: 0 }
+        LogBuffer {
+            bytes: [0; N],
+            len: 0,
+        }
     }
 
     /// The bytes pushed so far.
@@ -227,7 +236,7 @@ impl<const N: usize> LogBuffer<N> {
     }
 
     /// Appends a signed integer in decimal.
-#[inline(always)]
+    #[inline(always)]
     pub fn push_i64(&mut self, value: i64) {
         if value < 0 {
             self.push_bytes(b"-");
@@ -236,7 +245,7 @@ impl<const N: usize> LogBuffer<N> {
     }
 
     /// Sends the buffer to the server's log at `level`.
-#[inline(always)]
+    #[inline(always)]
     pub fn log(&self, level: LogLevel) {
         log_bytes(level, self.as_bytes());
     }

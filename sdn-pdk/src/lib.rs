@@ -4,7 +4,11 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(
     test,
-    allow(clippy::unwrap_used, clippy::expect_used, reason = "a failed test should panic")
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        reason = "a failed test should panic"
+    )
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -15,11 +19,13 @@ extern crate alloc;
 extern crate std;
 
 mod abi;
-pub mod bytes;
 #[cfg(all(target_arch = "wasm32", feature = "allocator"))]
 mod allocator;
+pub mod bytes;
 mod error;
 pub mod host;
+#[cfg(feature = "log")]
+pub mod logger;
 mod output;
 #[cfg(all(target_arch = "wasm32", not(feature = "std"), not(test)))]
 mod panic;
@@ -28,8 +34,6 @@ mod request;
 mod sys;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
-#[cfg(feature = "log")]
-pub mod logger;
 
 pub use error::Error;
 pub use output::Output;

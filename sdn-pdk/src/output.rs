@@ -28,19 +28,19 @@ pub struct Output<'a> {
 
 impl<'a> Output<'a> {
     /// A writer over `buffer`, empty.
-#[inline(always)]
+    #[inline(always)]
     pub fn new(buffer: &'a mut [MaybeUninit<u8>]) -> Output<'a> {
         Output { buffer, len: 0 }
     }
 
     /// The most bytes this output can hold (the host's capacity).
-#[inline(always)]
+    #[inline(always)]
     pub fn capacity(&self) -> usize {
         self.buffer.len()
     }
 
     /// Bytes written so far.
-#[inline(always)]
+    #[inline(always)]
     pub fn len(&self) -> usize {
         self.len
     }
@@ -51,7 +51,7 @@ impl<'a> Output<'a> {
     }
 
     /// Bytes that can still be written.
-#[inline(always)]
+    #[inline(always)]
     pub fn remaining(&self) -> usize {
         self.buffer.len() - self.len
     }
@@ -59,7 +59,7 @@ impl<'a> Output<'a> {
     /// `Ok` when `total` bytes fit in the whole buffer, else
     /// [`Error::OUTPUT_TOO_SMALL`]: check before doing work whose result
     /// would not fit.
-#[inline(always)]
+    #[inline(always)]
     pub fn ensure_capacity(&self, total: usize) -> Result<(), Error> {
         if total <= self.capacity() {
             Ok(())
@@ -79,25 +79,25 @@ impl<'a> Output<'a> {
     }
 
     /// Appends one byte.
-#[inline(always)]
+    #[inline(always)]
     pub fn write_u8(&mut self, value: u8) -> Result<(), Error> {
         self.write(&[value])
     }
 
     /// Appends a `u16`, little-endian.
-#[inline(always)]
+    #[inline(always)]
     pub fn write_u16_le(&mut self, value: u16) -> Result<(), Error> {
         self.write(&value.to_le_bytes())
     }
 
     /// Appends a `u32`, little-endian.
-#[inline(always)]
+    #[inline(always)]
     pub fn write_u32_le(&mut self, value: u32) -> Result<(), Error> {
         self.write(&value.to_le_bytes())
     }
 
     /// Appends a `u64`, little-endian.
-#[inline(always)]
+    #[inline(always)]
     pub fn write_u64_le(&mut self, value: u64) -> Result<(), Error> {
         self.write(&value.to_le_bytes())
     }

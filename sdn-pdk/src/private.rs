@@ -40,7 +40,10 @@ impl<P> Slot<P> {
     ///
     /// No other reference into the slot is live: calls are not reentrant
     /// (the host serialises them, and nothing here calls back into an export).
-    #[allow(clippy::mut_from_ref, reason = "exclusivity comes from the host's serialised calls")]
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "exclusivity comes from the host's serialised calls"
+    )]
     unsafe fn state(&self) -> &mut Option<P> {
         // SAFETY: exclusivity per the function's contract.
         unsafe { &mut *self.state.get() }
@@ -83,7 +86,11 @@ pub unsafe fn plugin_init<P: Plugin>(slot: &Slot<P>, cfg_ptr: *const u8, cfg_len
 /// The slot is not otherwise borrowed; `(out_ptr, out_cap)` is a buffer the
 /// host owns for the call.
 #[inline(always)]
-pub unsafe fn plugin_get_public_key<P: Plugin>(slot: &Slot<P>, out_ptr: *mut u8, out_cap: i32) -> i32 {
+pub unsafe fn plugin_get_public_key<P: Plugin>(
+    slot: &Slot<P>,
+    out_ptr: *mut u8,
+    out_cap: i32,
+) -> i32 {
     // SAFETY: forwarded contract.
     unsafe { write_blob(slot, out_ptr, out_cap, P::public_key) }
 }
@@ -94,7 +101,11 @@ pub unsafe fn plugin_get_public_key<P: Plugin>(slot: &Slot<P>, out_ptr: *mut u8,
 ///
 /// As for [`plugin_get_public_key`].
 #[inline(always)]
-pub unsafe fn plugin_get_metadata<P: Plugin>(slot: &Slot<P>, out_ptr: *mut u8, out_cap: i32) -> i32 {
+pub unsafe fn plugin_get_metadata<P: Plugin>(
+    slot: &Slot<P>,
+    out_ptr: *mut u8,
+    out_cap: i32,
+) -> i32 {
     // SAFETY: forwarded contract.
     unsafe { write_blob(slot, out_ptr, out_cap, P::metadata) }
 }
@@ -211,7 +222,11 @@ unsafe fn respond<P: Plugin>(
 ///
 /// As for [`plugin_handle_request`].
 #[inline(always)]
-unsafe fn begin_response<'a>(out_ptr: *mut u8, out_cap: i32, out_len_ptr: *mut u8) -> Option<Output<'a>> {
+unsafe fn begin_response<'a>(
+    out_ptr: *mut u8,
+    out_cap: i32,
+    out_len_ptr: *mut u8,
+) -> Option<Output<'a>> {
     // SAFETY: the out_len cell is the host's for the call.
     if !unsafe { abi::write_out_len(out_len_ptr, 0) } {
         return None;
@@ -226,7 +241,11 @@ unsafe fn begin_response<'a>(out_ptr: *mut u8, out_cap: i32, out_len_ptr: *mut u
 ///
 /// `out_len_ptr` is the host's non-null cell for the call.
 #[inline(always)]
-unsafe fn finish_response(out_len_ptr: *mut u8, out: &Output<'_>, result: Result<(), Error>) -> i32 {
+unsafe fn finish_response(
+    out_len_ptr: *mut u8,
+    out: &Output<'_>,
+    result: Result<(), Error>,
+) -> i32 {
     let (status, len) = match result {
         Ok(()) => (OK, out.len()),
         Err(error) if error == Error::OUTPUT_TOO_SMALL => (error.status(), 0),

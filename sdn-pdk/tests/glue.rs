@@ -111,7 +111,10 @@ fn outputs_never_exceed_the_capacity() {
 fn the_host_string_is_read_up_to_its_nul_and_at_most_253_bytes() {
     let mut plugin = Instance::<Scripted>::new();
     plugin.init(b"");
-    assert_eq!(plugin.handle(b"h", "example.com:8443").body, b"example.com:8443");
+    assert_eq!(
+        plugin.handle(b"h", "example.com:8443").body,
+        b"example.com:8443"
+    );
     assert_eq!(plugin.handle(b"h", "").body, b"");
     let long = "a".repeat(400);
     assert_eq!(plugin.handle(b"h", &long).body.len(), sdn_pdk::HOST_MAX);
@@ -130,7 +133,8 @@ fn a_panic_in_one_call_does_not_break_the_next() {
     let mut plugin = Instance::<Scripted>::new();
     plugin.init(b"");
     for _ in 0..3 {
-        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plugin.handle(b"!", "")));
+        let panicked =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plugin.handle(b"!", "")));
         assert!(panicked.is_err());
         // No borrow flag was left set: the same instance serves again.
         assert_eq!(plugin.handle(b"ok", "").body, b"ok");
@@ -153,7 +157,11 @@ fn the_mock_host_is_per_thread_and_scriptable() {
     assert_eq!(logs.len(), 1);
     assert_eq!(logs[0].message, "line1?line2");
     std::thread::spawn(|| {
-        assert_ne!(sdn_pdk::host::clock_now_ms(), 40, "another thread has its own clock");
+        assert_ne!(
+            sdn_pdk::host::clock_now_ms(),
+            40,
+            "another thread has its own clock"
+        );
         assert!(testing::logs().is_empty());
     })
     .join()

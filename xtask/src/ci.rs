@@ -25,9 +25,18 @@ const GUEST_PACKAGES: &[&str] = &["sdn-pdk", "echo", "key-broker", "std-plugin"]
 
 /// Runs every step in order, stopping at the first failure.
 pub fn run() -> Result<()> {
-    step("format", || run_command(cargo().args(["fmt", "--all", "--check"])))?;
+    step("format", || {
+        run_command(cargo().args(["fmt", "--all", "--check"]))
+    })?;
     step("clippy (host)", || {
-        run_command(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+        run_command(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
     })?;
     step("clippy (wasm32-wasip1)", || {
         let mut cmd = cargo();
@@ -38,11 +47,11 @@ pub fn run() -> Result<()> {
         run_command(cmd.args(["--", "-D", "warnings"]))
     })?;
     step("docs", || {
-        run_command(
-            cargo()
-                .env("RUSTDOCFLAGS", "-D warnings")
-                .args(["doc", "--workspace", "--no-deps"]),
-        )
+        run_command(cargo().env("RUSTDOCFLAGS", "-D warnings").args([
+            "doc",
+            "--workspace",
+            "--no-deps",
+        ]))
     })?;
     step("no_std (wasm32v1-none)", || {
         run_command(cargo().args([
@@ -77,12 +86,23 @@ fn new_plugin_builds_tests_and_checks() -> Result<()> {
 
 fn build_test_and_check(dir: &Path) -> Result<()> {
     let target_dir = workspace_root().join("target");
-    run_command(cargo().current_dir(dir).env("CARGO_TARGET_DIR", &target_dir).arg("test"))?;
     run_command(
         cargo()
             .current_dir(dir)
             .env("CARGO_TARGET_DIR", &target_dir)
-            .args(["build", "--lib", "--release", "--target", build_examples::TARGET]),
+            .arg("test"),
+    )?;
+    run_command(
+        cargo()
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .args([
+                "build",
+                "--lib",
+                "--release",
+                "--target",
+                build_examples::TARGET,
+            ]),
     )?;
     let wasm = target_dir
         .join(build_examples::TARGET)

@@ -22,7 +22,16 @@ const HARNESS_RS: &str = include_str!("../templates/new/harness.rs.tmpl");
 
 /// Names cargo or Rust would trip over as a package or library name.
 const RESERVED: &[&str] = &[
-    "alloc", "core", "std", "test", "proc_macro", "self", "super", "crate", "sdn_pdk", "host_harness",
+    "alloc",
+    "core",
+    "std",
+    "test",
+    "proc_macro",
+    "self",
+    "super",
+    "crate",
+    "sdn_pdk",
+    "host_harness",
 ];
 
 /// What was written.
@@ -39,9 +48,13 @@ pub struct NewPlugin {
 pub fn run(name: &str, dir: &Path) -> Result<NewPlugin> {
     validate_name(name)?;
     if dir.exists() {
-        let mut entries = fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        let mut entries =
+            fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
         if entries.next().is_some() {
-            bail!("{} exists and is not empty; choose another --path", dir.display());
+            bail!(
+                "{} exists and is not empty; choose another --path",
+                dir.display()
+            );
         }
     }
     let root = workspace_root();
@@ -83,7 +96,9 @@ pub fn run(name: &str, dir: &Path) -> Result<NewPlugin> {
 /// not a reserved name.
 fn validate_name(name: &str) -> Result<()> {
     let starts_with_letter = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-    let allowed = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let allowed = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !starts_with_letter || !allowed || name.len() > 64 {
         bail!(
             "`{name}` is not a valid crate name: use ASCII letters, digits, `-` and `_`, \
@@ -111,14 +126,18 @@ fn type_name(name: &str) -> String {
 
 /// A path as a TOML basic string's content.
 fn toml_path(path: &Path) -> String {
-    path.display().to_string().replace('\\', "\\\\").replace('"', "\\\"")
+    path.display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
 }
 
 /// The `[target.wasm32-wasip1]` table of the workspace's `.cargo/config.toml`,
 /// verbatim, up to the next table.
 fn wasm_target_table(root: &Path) -> Result<String> {
     let path = root.join(".cargo").join("config.toml");
-    let config = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let config =
+        fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let mut table = String::new();
     let mut inside = false;
     for line in config.lines() {
@@ -147,7 +166,9 @@ pub fn cli(args: &[String]) -> Result<()> {
                 let value = args.next().context("--path needs a directory")?;
                 dir = Some(PathBuf::from(value));
             }
-            flag if flag.starts_with('-') => bail!("new: unknown option `{flag}` (usage: new NAME [--path DIR])"),
+            flag if flag.starts_with('-') => {
+                bail!("new: unknown option `{flag}` (usage: new NAME [--path DIR])")
+            }
             value if name.is_none() => name = Some(value.to_owned()),
             extra => bail!("new: unexpected argument `{extra}` (usage: new NAME [--path DIR])"),
         }
@@ -180,7 +201,16 @@ mod tests {
 
     #[test]
     fn invalid_names_are_refused_and_nothing_is_written() {
-        for bad in ["", "1plugin", "my plugin", "plug/in", "std", "sdn-pdk", "é", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "1plugin",
+            "my plugin",
+            "plug/in",
+            "std",
+            "sdn-pdk",
+            "é",
+            &"a".repeat(65),
+        ] {
             let dir = scratch("bad");
             let error = run(bad, &dir).unwrap_err().to_string();
             assert!(error.contains(bad) || bad.is_empty(), "{error}");
@@ -207,7 +237,11 @@ mod tests {
         assert_eq!(plugin.files.len(), 4);
         for file in &plugin.files {
             let text = fs::read_to_string(dir.join(file)).unwrap();
-            assert!(!text.contains("{{"), "{} has an unfilled placeholder", file.display());
+            assert!(
+                !text.contains("{{"),
+                "{} has an unfilled placeholder",
+                file.display()
+            );
         }
         let lib = fs::read_to_string(dir.join("src/lib.rs")).unwrap();
         assert!(lib.contains("pub struct MyPlugin"));

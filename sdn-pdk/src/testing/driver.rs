@@ -3,8 +3,8 @@
 use std::vec;
 use std::vec::Vec;
 
-use crate::Plugin;
 use crate::__private::{self, Slot};
+use crate::Plugin;
 
 /// The bytes the driver fills every buffer with before a call, as a stand-in
 /// for whatever the allocator left there: a plugin that reads output it did
@@ -164,7 +164,10 @@ impl<P: Plugin> Instance<P> {
         let Ok(len) = usize::try_from(written) else {
             return Err(written);
         };
-        assert!(len <= capacity, "plugin claimed {len} bytes of a {capacity}-byte buffer");
+        assert!(
+            len <= capacity,
+            "plugin claimed {len} bytes of a {capacity}-byte buffer"
+        );
         out.truncate(len);
         Ok(out)
     }

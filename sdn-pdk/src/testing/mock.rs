@@ -150,7 +150,10 @@ pub(crate) fn random_bytes(buf: &mut [u8]) -> i32 {
 
 pub(crate) fn log(level: i32, message: &[u8]) {
     let kept = &message[..message.len().min(LOG_MESSAGE_MAX)];
-    let cleaned: Vec<u8> = kept.iter().map(|&b| if b < 0x20 { b'?' } else { b }).collect();
+    let cleaned: Vec<u8> = kept
+        .iter()
+        .map(|&b| if b < 0x20 { b'?' } else { b })
+        .collect();
     let record = LogRecord {
         level: LogLevel::from_raw(level),
         message: String::from_utf8_lossy(&cleaned).into_owned(),

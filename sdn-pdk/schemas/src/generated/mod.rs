@@ -12,6 +12,7 @@
 #[allow(
     missing_docs,
     unsafe_code,
+    unsafe_op_in_unsafe_fn,
     unused_imports,
     clippy::all,
     clippy::pedantic,
@@ -27,6 +28,7 @@ pub mod plugin_manifest {
 #[allow(
     missing_docs,
     unsafe_code,
+    unsafe_op_in_unsafe_fn,
     unused_imports,
     clippy::all,
     clippy::pedantic,
@@ -42,6 +44,7 @@ pub mod key_broker_request {
 #[allow(
     missing_docs,
     unsafe_code,
+    unsafe_op_in_unsafe_fn,
     unused_imports,
     clippy::all,
     clippy::pedantic,
@@ -57,6 +60,7 @@ pub mod key_broker_response {
 #[allow(
     missing_docs,
     unsafe_code,
+    unsafe_op_in_unsafe_fn,
     unused_imports,
     clippy::all,
     clippy::pedantic,
