@@ -6,7 +6,6 @@
 //!     name = "Echo",                    // name        (default: the package name)
 //!     version = "1.2.3",                // version     (default: the package version)
 //!     family = "infrastructure",        // plugin_family (default: analysis)
-//!     description = "…",
 //!     capabilities = [clock, random, logging],
 //!     manifest_exports,                 // opt in to the two accessor exports
 //! )]
@@ -24,7 +23,6 @@ pub(crate) struct PluginArgs {
     pub(crate) name: Option<String>,
     pub(crate) version: Option<String>,
     pub(crate) family: Option<(String, Span)>,
-    pub(crate) description: Option<String>,
     /// Capability names with their spans, as written.
     pub(crate) capabilities: Vec<(String, Span)>,
     pub(crate) manifest_exports: bool,
@@ -43,18 +41,17 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginAr
             }
             seen.push(key_name.clone());
             match key_name.as_str() {
-                "id" | "name" | "version" | "description" | "family" => {
+                "id" | "name" | "version" | "family" => {
                     input.parse::<Token![=]>()?;
                     let value: LitStr = input.parse()?;
                     let text = value.value();
-                    if text.trim().is_empty() && key_name != "description" {
+                    if text.trim().is_empty() {
                         errors.push(syn::Error::new(value.span(), format!("`{key_name}` cannot be empty")));
                     }
                     match key_name.as_str() {
                         "id" => parsed.id = Some(text),
                         "name" => parsed.name = Some(text),
                         "version" => parsed.version = Some(text),
-                        "description" => parsed.description = Some(text),
                         _ => parsed.family = Some((text, value.span())),
                     }
                 }
@@ -68,13 +65,30 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginAr
                         .extend(names.into_iter().map(|name| (name.text, name.span)));
                 }
                 "manifest_exports" => parsed.manifest_exports = true,
-                _ => errors.push(syn::Error::new(
-                    key.span(),
-                    format!(
-                        "unknown argument `{key_name}`; expected one of: id, name, version, family, \
-                         description, capabilities, manifest_exports"
-                    ),
-                )),
+                "description" => {
+                    errors.push(syn::Error::new(
+                        key.span(),
+                        "the SDN `PluginManifest` has no description field; document the plugin in its crate instead",
+                    ));
+                    if input.peek(Token![=]) {
+                        input.parse::<Token![=]>()?;
+                        input.parse::<syn::Expr>()?;
+                    }
+                }
+                _ => {
+                    errors.push(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown argument `{key_name}`; expected one of: id, name, version, family, \
+                             capabilities, manifest_exports"
+                        ),
+                    ));
+                    // Skip its value so the rest is still read.
+                    if input.peek(Token![=]) {
+                        input.parse::<Token![=]>()?;
+                        input.parse::<syn::Expr>()?;
+                    }
+                }
             }
             if input.is_empty() {
                 break;
@@ -112,4 +126,62 @@ impl Parse for CapabilityName {
             })
         }
     }
+}
+
+/// The manifest the arguments describe, as FlatBuffer bytes, with the
+/// crate's Cargo metadata for what the author left out.
+pub(crate) fn manifest(args: &PluginArgs, errors: &mut Vec<syn::Error>) -> Vec<u8> {
+    use sdn_pdk_schemas::{capability, manifest};
+
+    // Cargo sets these for the crate being compiled, which is the one whose
+    // code this macro is expanding.
+    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+    let package_version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let family = args.family.as_ref().and_then(|(name, span)| {
+        let value = manifest::family(name);
+        if value.is_none() {
+            let known: Vec<&str> = manifest::FAMILIES.iter().map(|(name, _)| *name).collect();
+            errors.push(syn::Error::new(
+                *span,
+                format!("unknown plugin family `{name}`; expected one of: {}", known.join(", ")),
+            ));
+        }
+        value
+    });
+    let mut capabilities = Vec::new();
+    for (name, span) in &args.capabilities {
+        match capability::kind(name) {
+            Some(kind) if capabilities.iter().any(|(known, _)| *known == kind) => errors.push(
+                syn::Error::new(*span, format!("capability `{name}` is declared twice")),
+            ),
+            Some(kind) => capabilities.push((kind, None)),
+            None => errors.push(syn::Error::new(
+                *span,
+                format!(
+                    "unknown capability `{name}`; expected one of: {}",
+                    capability::CAPABILITIES
+                        .iter()
+                        .map(|(name, _)| *name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+    let plugin_id = args.id.clone().unwrap_or_else(|| package.clone());
+    // An explicit empty `id` was reported where it was written.
+    if plugin_id.is_empty() && args.id.is_none() {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "the manifest needs a plugin id: set `id = \"...\"` (no Cargo package name to default to)",
+        ));
+    }
+    manifest::build(&manifest::ManifestSpec {
+        plugin_id,
+        name: args.name.clone().unwrap_or(package),
+        version: args.version.clone().unwrap_or(package_version),
+        family,
+        description: None,
+        capabilities,
+    })
 }

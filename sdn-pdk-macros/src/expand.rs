@@ -15,9 +15,12 @@ pub(crate) fn exports(plugin: &PluginImpl) -> TokenStream {
     let item = &plugin.item;
     let ty = &plugin.self_ty;
     let span = Span::mixed_site();
+    let manifest = manifest(plugin, span);
     let exports = quote_spanned! {span=>
         #[cfg(target_arch = "wasm32")]
         const _: () = {
+            #manifest
+
             static INSTANCE: ::sdn_pdk::__private::Slot<#ty> = ::sdn_pdk::__private::Slot::new();
 
             #[unsafe(no_mangle)]
@@ -76,5 +79,40 @@ pub(crate) fn exports(plugin: &PluginImpl) -> TokenStream {
     quote_spanned! {span=>
         #item
         #exports
+    }
+}
+
+/// The manifest as a `sds.manifest` custom section (built at compile time:
+/// nothing is built, allocated or parsed at run time), plus, when asked for,
+/// a copy in linear memory and the two accessor exports.
+fn manifest(plugin: &PluginImpl, span: Span) -> TokenStream {
+    let bytes = &plugin.manifest;
+    let len = bytes.len();
+    let section = sdn_pdk_schemas::manifest::CUSTOM_SECTION;
+    let custom_section = quote_spanned! {span=>
+        // No `#[used]`: on wasm it would also copy the bytes into linear
+        // memory; the custom section is kept without it.
+        #[unsafe(link_section = #section)]
+        static MANIFEST_SECTION: [u8; #len] = [#(#bytes),*];
+    };
+    if !plugin.manifest_exports {
+        return custom_section;
+    }
+    quote_spanned! {span=>
+        #custom_section
+
+        // A custom section is not addressable: the exports hand out a copy
+        // that lives in linear memory.
+        static MANIFEST: [u8; #len] = [#(#bytes),*];
+
+        #[unsafe(no_mangle)]
+        extern "C" fn plugin_get_manifest_flatbuffer() -> i32 {
+            MANIFEST.as_ptr() as usize as i32
+        }
+
+        #[unsafe(no_mangle)]
+        extern "C" fn plugin_get_manifest_flatbuffer_size() -> i32 {
+            #len as i32
+        }
     }
 }

@@ -1,5 +1,9 @@
 //! The `#[sdn_plugin]` attribute of [sdn-pdk](https://docs.rs/sdn-pdk).
 //!
+//! The attribute also embeds the plugin's manifest (the space-data-module-sdk
+//! `PluginManifest` FlatBuffer, built here at compile time) as a `sds.manifest`
+//! custom section; its arguments are documented on `sdn_pdk::sdn_plugin`.
+//!
 //! Use it through its re-export, `sdn_pdk::sdn_plugin`, whose documentation
 //! shows what it expands to. The crate is parse → validate → expand: every
 //! mistake becomes a `syn::Error` spanned on the offending token, several
@@ -8,6 +12,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod args;
 mod expand;
 mod validate;
 
@@ -51,7 +56,8 @@ mod tests {
                 fn init(config: &[u8]) -> Result<Self, Error> { Ok(Echo) }
             }
         };
-        let tokens = super::expand_plugin(proc_macro2::TokenStream::new(), item);
+        let args = quote::quote!(id = "echo", version = "1.0.0", capabilities = [clock, random, logging], manifest_exports);
+        let tokens = super::expand_plugin(args, item);
         let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
         let pretty = prettyplease::unparse(&file);
         let snapshot =
@@ -67,11 +73,34 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_manifest_reads_back() {
+        let args = quote::quote!(id = "org.example.echo", family = "comms", capabilities = [clock, logging]);
+        let parsed = {
+            let mut errors = Vec::new();
+            let args = crate::args::parse(args, &mut errors);
+            assert!(errors.is_empty());
+            let bytes = crate::args::manifest(&args, &mut errors);
+            assert!(errors.is_empty());
+            bytes
+        };
+        let manifest = sdn_pdk_schemas::manifest::read(&parsed).expect("a valid PMAN buffer");
+        assert_eq!(manifest.plugin_id, "org.example.echo");
+        // Defaults from the crate being compiled (here, the macro crate's tests).
+        assert_eq!(manifest.name.as_deref(), Some(env!("CARGO_PKG_NAME")));
+        assert_eq!(manifest.version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
+        assert_eq!(manifest.abi_version, 1);
+        assert!(manifest.declares(sdn_pdk_schemas::capability::CLOCK));
+        assert!(manifest.declares(sdn_pdk_schemas::capability::LOGGING));
+        assert!(!manifest.declares(sdn_pdk_schemas::capability::RANDOM));
+    }
+
+    #[test]
     fn every_mistake_is_reported_at_once() {
         let item = quote::quote! { impl<T> Other for Echo<T> {} };
-        let tokens = super::expand_plugin(quote::quote!(manifest), item).to_string();
+        let tokens = super::expand_plugin(quote::quote!(manifests, capabilities = [clock, time]), item).to_string();
         for message in [
-            "takes no arguments",
+            "unknown argument `manifests`",
+            "unknown capability `time`",
             "goes on the impl of `sdn_pdk::Plugin`",
             "cannot be generic",
             "cannot have generic arguments",

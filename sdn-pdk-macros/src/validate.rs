@@ -10,6 +10,10 @@ pub(crate) struct PluginImpl {
     pub(crate) item: ItemImpl,
     /// `T`.
     pub(crate) self_ty: Type,
+    /// The plugin's manifest, a finished `PluginManifest` FlatBuffer.
+    pub(crate) manifest: Vec<u8>,
+    /// Whether to export the two manifest accessors.
+    pub(crate) manifest_exports: bool,
 }
 
 /// Parses the attribute's arguments and item, reporting all mistakes at once.
@@ -20,11 +24,11 @@ pub(crate) fn plugin_impl(args: TokenStream, item: TokenStream) -> syn::Result<P
         None => errors = Some(error),
     };
 
-    if !args.is_empty() {
-        push(syn::Error::new(
-            args.span(),
-            "#[sdn_plugin] takes no arguments",
-        ));
+    let mut arg_errors = Vec::new();
+    let parsed_args = crate::args::parse(args, &mut arg_errors);
+    let manifest = crate::args::manifest(&parsed_args, &mut arg_errors);
+    for error in arg_errors {
+        push(error);
     }
 
     let item: ItemImpl = match syn::parse2(item) {
@@ -104,7 +108,12 @@ pub(crate) fn plugin_impl(args: TokenStream, item: TokenStream) -> syn::Result<P
         Some(errors) => Err(errors),
         None => {
             let self_ty = (*item.self_ty).clone();
-            Ok(PluginImpl { item, self_ty })
+            Ok(PluginImpl {
+                item,
+                self_ty,
+                manifest,
+                manifest_exports: parsed_args.manifest_exports,
+            })
         }
     }
 }

@@ -40,13 +40,16 @@ pub use output::Output;
 pub use plugin::Plugin;
 pub use request::{HOST_MAX, Request};
 
-/// Generates a plugin's exports from an `impl Plugin for T` block.
+/// Generates a plugin's exports and manifest from an `impl Plugin for T` block.
 ///
 /// Put it on the impl (the type needs no other annotation). The expansion
 /// keeps the impl as written and adds, on wasm32 only:
 ///
 /// ```text
-/// static INSTANCE: ::sdn_pdk::__private::Slot<T> = Slot::new();
+/// #[unsafe(link_section = "sds.manifest")]
+/// static MANIFEST_SECTION: [u8; N] = [/* PluginManifest FlatBuffer, "PMAN" */];
+///
+/// static INSTANCE: ::sdn_pdk::__private::Slot<T> = ::sdn_pdk::__private::Slot::new();
 ///
 /// #[unsafe(no_mangle)]
 /// extern "C" fn plugin_init(cfg_ptr: *const u8, cfg_len: i32) -> i32 {
@@ -56,14 +59,68 @@ pub use request::{HOST_MAX, Request};
 /// // plugin_handle_request and plugin_request_challenge.
 /// ```
 ///
-/// Every path in the expansion is absolute, so a plugin's own `Result` or
-/// `Ok` cannot break it, and it compiles in a crate that has
-/// `#![forbid(unsafe_code)]`. Mistakes are compile errors on your code:
+/// (`sdn-pdk-macros/tests/expansion/echo.expanded.rs` is the full expansion,
+/// kept honest by a snapshot test.) Every path in the expansion is absolute,
+/// so a plugin's own `Result` or `Ok` cannot break it, and it compiles in a
+/// crate that has `#![forbid(unsafe_code)]`.
+///
+/// # The manifest
+///
+/// Every plugin carries the space-data-module-sdk `PluginManifest`
+/// (namespace `orbpro.manifest`, file identifier `PMAN`, `abi_version` 1) in
+/// a `sds.manifest` custom section. It is built when the plugin compiles:
+/// nothing is built, allocated or parsed at run time, and a plugin that never
+/// reads it pays only the section's bytes. The arguments, all optional:
+///
+/// | argument | manifest field | default |
+/// |---|---|---|
+/// | `id = "…"` | `plugin_id` | the package name |
+/// | `name = "…"` | `name` | the package name |
+/// | `version = "…"` | `version` | the package version |
+/// | `family = "…"` | `plugin_family` (`sensor`, `analysis`, `infrastructure`, …) | `analysis` |
+/// | `capabilities = [clock, random, logging, …]` | `capabilities` | none |
+/// | `manifest_exports` | adds `plugin_get_manifest_flatbuffer()` and `plugin_get_manifest_flatbuffer_size()` | off (the server's export set stays exact) |
+///
+/// Declare the host capabilities the plugin uses: `clock` for
+/// `sdn.clock_now_ms`, `random` for `sdn.random_bytes`, `logging` for
+/// `sdn.log` (`cargo xtask check` warns about an import not declared), plus
+/// the crypto kinds (`crypto_key_agreement`, `crypto_kdf`, `crypto_encrypt`,
+/// …) a plugin performs.
+///
+/// ```
+/// use sdn_pdk::{sdn_plugin, Error, Output, Plugin, Request};
+///
+/// struct Clocked;
+///
+/// #[sdn_plugin(family = "infrastructure", capabilities = [clock, logging])]
+/// impl Plugin for Clocked {
+///     fn init(_: &[u8]) -> Result<Self, Error> { Ok(Clocked) }
+///     fn public_key(&self, _: &mut Output<'_>) -> Result<(), Error> { Err(Error::UNSUPPORTED) }
+///     fn metadata(&self, _: &mut Output<'_>) -> Result<(), Error> { Ok(()) }
+///     fn handle_request(&mut self, _: &Request<'_>, out: &mut Output<'_>) -> Result<(), Error> {
+///         out.write_u64_le(sdn_pdk::host::clock_now_ms())
+///     }
+/// }
+/// ```
+///
+/// Mistakes are compile errors on your code, all reported at once:
 ///
 /// ```compile_fail
 /// struct Echo;
 /// #[sdn_pdk::sdn_plugin]
 /// impl Echo {} // not an `impl Plugin for …`
+/// ```
+///
+/// ```compile_fail
+/// # use sdn_pdk::{Error, Output, Plugin, Request};
+/// struct Echo;
+/// #[sdn_pdk::sdn_plugin(capabilities = [time])] // unknown capability
+/// impl Plugin for Echo {
+/// #   fn init(_: &[u8]) -> Result<Self, Error> { Ok(Echo) }
+/// #   fn public_key(&self, _: &mut Output<'_>) -> Result<(), Error> { Ok(()) }
+/// #   fn metadata(&self, _: &mut Output<'_>) -> Result<(), Error> { Ok(()) }
+/// #   fn handle_request(&mut self, _: &Request<'_>, _: &mut Output<'_>) -> Result<(), Error> { Ok(()) }
+/// }
 /// ```
 pub use sdn_pdk_macros::sdn_plugin;
 

@@ -64,7 +64,7 @@ impl Echo {
     }
 }
 
-#[sdn_plugin]
+#[sdn_plugin(capabilities = [clock, random, logging])]
 impl Plugin for Echo {
     fn init(config: &[u8]) -> Result<Self, Error> {
         let mut echo = Echo {

@@ -36,7 +36,11 @@ fn result(status: Status) -> Result<(), Error> {
     }
 }
 
-#[sdn_plugin]
+#[sdn_plugin(
+    family = "infrastructure",
+    capabilities = [clock, random, logging, crypto_key_agreement, crypto_kdf, crypto_encrypt],
+    manifest_exports,
+)]
 impl Plugin for KeyBroker {
     fn init(config: &[u8]) -> Result<Self, Error> {
         match Broker::from_config(config) {

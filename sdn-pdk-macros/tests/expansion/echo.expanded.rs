@@ -5,6 +5,43 @@ impl sdn_pdk::Plugin for Echo {
 }
 #[cfg(target_arch = "wasm32")]
 const _: () = {
+    #[unsafe(link_section = "sds.manifest")]
+    static MANIFEST_SECTION: [u8; 172usize] = [
+        36u8, 0u8, 0u8, 0u8, 80u8, 77u8, 65u8, 78u8, 0u8, 0u8, 26u8, 0u8, 28u8, 0u8, 8u8,
+        0u8, 12u8, 0u8, 16u8, 0u8, 7u8, 0u8, 0u8, 0u8, 20u8, 0u8, 0u8, 0u8, 0u8, 0u8,
+        0u8, 0u8, 0u8, 0u8, 24u8, 0u8, 26u8, 0u8, 0u8, 0u8, 0u8, 0u8, 0u8, 3u8, 20u8,
+        0u8, 0u8, 0u8, 28u8, 0u8, 0u8, 0u8, 44u8, 0u8, 0u8, 0u8, 52u8, 0u8, 0u8, 0u8,
+        1u8, 0u8, 0u8, 0u8, 4u8, 0u8, 0u8, 0u8, 101u8, 99u8, 104u8, 111u8, 0u8, 0u8, 0u8,
+        0u8, 14u8, 0u8, 0u8, 0u8, 115u8, 100u8, 110u8, 45u8, 112u8, 100u8, 107u8, 45u8,
+        109u8, 97u8, 99u8, 114u8, 111u8, 115u8, 0u8, 0u8, 5u8, 0u8, 0u8, 0u8, 49u8, 46u8,
+        48u8, 46u8, 48u8, 0u8, 0u8, 0u8, 3u8, 0u8, 0u8, 0u8, 52u8, 0u8, 0u8, 0u8, 28u8,
+        0u8, 0u8, 0u8, 4u8, 0u8, 0u8, 0u8, 246u8, 255u8, 255u8, 255u8, 0u8, 0u8, 0u8,
+        1u8, 2u8, 0u8, 10u8, 0u8, 10u8, 0u8, 8u8, 0u8, 0u8, 0u8, 7u8, 0u8, 10u8, 0u8,
+        0u8, 0u8, 0u8, 0u8, 0u8, 1u8, 1u8, 0u8, 10u8, 0u8, 8u8, 0u8, 6u8, 0u8, 0u8, 0u8,
+        5u8, 0u8, 10u8, 0u8, 0u8, 0u8, 0u8, 1u8, 0u8, 0u8,
+    ];
+    static MANIFEST: [u8; 172usize] = [
+        36u8, 0u8, 0u8, 0u8, 80u8, 77u8, 65u8, 78u8, 0u8, 0u8, 26u8, 0u8, 28u8, 0u8, 8u8,
+        0u8, 12u8, 0u8, 16u8, 0u8, 7u8, 0u8, 0u8, 0u8, 20u8, 0u8, 0u8, 0u8, 0u8, 0u8,
+        0u8, 0u8, 0u8, 0u8, 24u8, 0u8, 26u8, 0u8, 0u8, 0u8, 0u8, 0u8, 0u8, 3u8, 20u8,
+        0u8, 0u8, 0u8, 28u8, 0u8, 0u8, 0u8, 44u8, 0u8, 0u8, 0u8, 52u8, 0u8, 0u8, 0u8,
+        1u8, 0u8, 0u8, 0u8, 4u8, 0u8, 0u8, 0u8, 101u8, 99u8, 104u8, 111u8, 0u8, 0u8, 0u8,
+        0u8, 14u8, 0u8, 0u8, 0u8, 115u8, 100u8, 110u8, 45u8, 112u8, 100u8, 107u8, 45u8,
+        109u8, 97u8, 99u8, 114u8, 111u8, 115u8, 0u8, 0u8, 5u8, 0u8, 0u8, 0u8, 49u8, 46u8,
+        48u8, 46u8, 48u8, 0u8, 0u8, 0u8, 3u8, 0u8, 0u8, 0u8, 52u8, 0u8, 0u8, 0u8, 28u8,
+        0u8, 0u8, 0u8, 4u8, 0u8, 0u8, 0u8, 246u8, 255u8, 255u8, 255u8, 0u8, 0u8, 0u8,
+        1u8, 2u8, 0u8, 10u8, 0u8, 10u8, 0u8, 8u8, 0u8, 0u8, 0u8, 7u8, 0u8, 10u8, 0u8,
+        0u8, 0u8, 0u8, 0u8, 0u8, 1u8, 1u8, 0u8, 10u8, 0u8, 8u8, 0u8, 6u8, 0u8, 0u8, 0u8,
+        5u8, 0u8, 10u8, 0u8, 0u8, 0u8, 0u8, 1u8, 0u8, 0u8,
+    ];
+    #[unsafe(no_mangle)]
+    extern "C" fn plugin_get_manifest_flatbuffer() -> i32 {
+        MANIFEST.as_ptr() as usize as i32
+    }
+    #[unsafe(no_mangle)]
+    extern "C" fn plugin_get_manifest_flatbuffer_size() -> i32 {
+        172usize as i32
+    }
     static INSTANCE: ::sdn_pdk::__private::Slot<Echo> = ::sdn_pdk::__private::Slot::new();
     #[unsafe(no_mangle)]
     extern "C" fn plugin_init(cfg_ptr: *const u8, cfg_len: i32) -> i32 {

@@ -2,7 +2,7 @@ use sdn_pdk::{Error, Output, Plugin, Request};
 
 struct Echo;
 
-#[sdn_pdk::sdn_plugin(name = "echo")]
+#[sdn_pdk::sdn_plugin(title = "echo")]
 impl Plugin for Echo {
     fn init(_: &[u8]) -> Result<Self, Error> {
         Ok(Echo)

@@ -13,6 +13,7 @@
     missing_docs,
     unsafe_code,
     unsafe_op_in_unsafe_fn,
+    mismatched_lifetime_syntaxes,
     unused_imports,
     clippy::all,
     clippy::pedantic,
@@ -29,6 +30,7 @@ pub mod plugin_manifest {
     missing_docs,
     unsafe_code,
     unsafe_op_in_unsafe_fn,
+    mismatched_lifetime_syntaxes,
     unused_imports,
     clippy::all,
     clippy::pedantic,
@@ -45,6 +47,7 @@ pub mod key_broker_request {
     missing_docs,
     unsafe_code,
     unsafe_op_in_unsafe_fn,
+    mismatched_lifetime_syntaxes,
     unused_imports,
     clippy::all,
     clippy::pedantic,
@@ -61,6 +64,7 @@ pub mod key_broker_response {
     missing_docs,
     unsafe_code,
     unsafe_op_in_unsafe_fn,
+    mismatched_lifetime_syntaxes,
     unused_imports,
     clippy::all,
     clippy::pedantic,
@@ -71,24 +75,3 @@ pub mod key_broker_response {
 pub mod public_key_response {
     include!("PublicKeyResponse_generated.rs");
 }
-
-/// The schema files and the generated file each one becomes, in the order
-/// `cargo xtask flatc` writes them (paths relative to this crate's root).
-pub const SCHEMA_FILES: &[(&str, &str)] = &[
-    (
-        "schemas/KeyBrokerRequest.fbs",
-        "src/generated/KeyBrokerRequest_generated.rs",
-    ),
-    (
-        "schemas/KeyBrokerResponse.fbs",
-        "src/generated/KeyBrokerResponse_generated.rs",
-    ),
-    (
-        "schemas/PluginManifest.fbs",
-        "src/generated/PluginManifest_generated.rs",
-    ),
-    (
-        "schemas/PublicKeyResponse.fbs",
-        "src/generated/PublicKeyResponse_generated.rs",
-    ),
-];
