@@ -246,7 +246,11 @@ fn fetch_key_from(
 fn imports_only_sdn_and_exports_the_templates() {
     let interface = Interface::of(&support::read(&support::example_path("key-broker")));
     interface.assert_imports_only_sdn();
-    support::assert_plugin_exports(&interface);
+    // The key broker opts into the manifest accessors (`manifest_exports`).
+    support::assert_plugin_exports_with(
+        &interface,
+        &["plugin_get_manifest_flatbuffer", "plugin_get_manifest_flatbuffer_size"],
+    );
 }
 
 #[test]

@@ -123,21 +123,27 @@ impl Interface {
 /// The export set every example must have, exactly: the memory, the
 /// allocator and the five `plugin_*` calls (plus a tolerated `_initialize`).
 pub fn assert_plugin_exports(interface: &Interface) {
+    assert_plugin_exports_with(interface, &[]);
+}
+
+/// [`assert_plugin_exports`] plus the `extra` exports a plugin opted into
+/// (such as the two manifest accessors).
+pub fn assert_plugin_exports_with(interface: &Interface, extra: &[&str]) {
     let mut names = interface.export_names();
     names.retain(|&n| n != "_initialize");
-    assert_eq!(
-        names,
-        [
-            "free",
-            "malloc",
-            "memory",
-            "plugin_get_metadata",
-            "plugin_get_public_key",
-            "plugin_handle_request",
-            "plugin_init",
-            "plugin_request_challenge",
-        ]
-    );
+    let mut expected = vec![
+        "free",
+        "malloc",
+        "memory",
+        "plugin_get_metadata",
+        "plugin_get_public_key",
+        "plugin_handle_request",
+        "plugin_init",
+        "plugin_request_challenge",
+    ];
+    expected.extend_from_slice(extra);
+    expected.sort_unstable();
+    assert_eq!(names, expected);
     for (name, kind) in &interface.exports {
         let expected = if name == "memory" {
             ExternalKind::Memory
