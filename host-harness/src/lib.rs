@@ -85,10 +85,12 @@ mod exports;
 mod imports;
 pub mod limits;
 mod log;
+pub mod manifest;
 mod memory;
 mod plugin;
 mod random;
 mod state;
+pub mod stream;
 
 pub use calls::{ChallengeResponse, Response};
 pub use clock::Clock;

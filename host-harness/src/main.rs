@@ -2,9 +2,15 @@
 //! init it, and print its public key, metadata, one response and its logs.
 //! `host-harness serve PLUGIN.wasm ...`: serve it over HTTP as the server's
 //! bridge does (src/serve.rs).
+//! `host-harness stream PLUGIN.wasm --protocol ...`: one libp2p stream
+//! exchange over stdin/stdout (src/stream_command.rs).
+//! `host-harness inspect PLUGIN.wasm`: manifest, imports, exports as JSON
+//! (src/inspect.rs).
 #![forbid(unsafe_code)]
 
+mod inspect;
 mod serve;
+mod stream_command;
 
 use std::process::ExitCode;
 
@@ -14,6 +20,9 @@ use host_harness::{Clock, HostRevision, Plugin};
 const USAGE: &str = "\
 usage: host-harness run PLUGIN.wasm [options]
        host-harness serve PLUGIN.wasm [options]   (see host-harness serve --help)
+       host-harness stream PLUGIN.wasm --protocol key-broker|public-key [options]
+                                                  (see host-harness stream --help)
+       host-harness inspect PLUGIN.wasm           (see host-harness inspect --help)
 
 Loads PLUGIN.wasm the way the SDN server does, calls plugin_init, then prints
 the public key, the metadata, and the status and response (hex) of one
@@ -47,6 +56,10 @@ enum Command {
     Run(RunArgs),
     ServeHelp,
     Serve(serve::ServeArgs),
+    StreamHelp,
+    Stream(stream_command::StreamArgs),
+    InspectHelp,
+    Inspect(inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +74,16 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Serve(args) => serve::run(args),
+        Command::StreamHelp => {
+            println!("{}", stream_command::USAGE);
+            Ok(())
+        }
+        Command::Stream(args) => stream_command::run(&args),
+        Command::InspectHelp => {
+            println!("{}", inspect::USAGE);
+            Ok(())
+        }
+        Command::Inspect(args) => inspect::run(&args),
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -76,6 +99,12 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command> {
         Some("run") => {}
         Some("serve") => {
             return Ok(serve::parse(args)?.map_or(Command::ServeHelp, Command::Serve));
+        }
+        Some("stream") => {
+            return Ok(stream_command::parse(args)?.map_or(Command::StreamHelp, Command::Stream));
+        }
+        Some("inspect") => {
+            return Ok(inspect::parse(args)?.map_or(Command::InspectHelp, Command::Inspect));
         }
         Some(other) => bail!("unknown command `{other}` (try --help)"),
     }

@@ -37,7 +37,10 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginAr
             let key: Ident = input.parse()?;
             let key_name = key.to_string();
             if seen.contains(&key_name) {
-                errors.push(syn::Error::new(key.span(), format!("`{key_name}` is given twice")));
+                errors.push(syn::Error::new(
+                    key.span(),
+                    format!("`{key_name}` is given twice"),
+                ));
             }
             seen.push(key_name.clone());
             match key_name.as_str() {
@@ -46,7 +49,10 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginAr
                     let value: LitStr = input.parse()?;
                     let text = value.value();
                     if text.trim().is_empty() {
-                        errors.push(syn::Error::new(value.span(), format!("`{key_name}` cannot be empty")));
+                        errors.push(syn::Error::new(
+                            value.span(),
+                            format!("`{key_name}` cannot be empty"),
+                        ));
                     }
                     match key_name.as_str() {
                         "id" => parsed.id = Some(text),
@@ -59,7 +65,8 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginAr
                     input.parse::<Token![=]>()?;
                     let content;
                     bracketed!(content in input);
-                    let names = Punctuated::<CapabilityName, Token![,]>::parse_terminated(&content)?;
+                    let names =
+                        Punctuated::<CapabilityName, Token![,]>::parse_terminated(&content)?;
                     parsed
                         .capabilities
                         .extend(names.into_iter().map(|name| (name.text, name.span)));
@@ -143,7 +150,10 @@ pub(crate) fn manifest(args: &PluginArgs, errors: &mut Vec<syn::Error>) -> Vec<u
             let known: Vec<&str> = manifest::FAMILIES.iter().map(|(name, _)| *name).collect();
             errors.push(syn::Error::new(
                 *span,
-                format!("unknown plugin family `{name}`; expected one of: {}", known.join(", ")),
+                format!(
+                    "unknown plugin family `{name}`; expected one of: {}",
+                    known.join(", ")
+                ),
             ));
         }
         value

@@ -56,7 +56,12 @@ mod tests {
                 fn init(config: &[u8]) -> Result<Self, Error> { Ok(Echo) }
             }
         };
-        let args = quote::quote!(id = "echo", version = "1.0.0", capabilities = [clock, random, logging], manifest_exports);
+        let args = quote::quote!(
+            id = "echo",
+            version = "1.0.0",
+            capabilities = [clock, random, logging],
+            manifest_exports
+        );
         let tokens = super::expand_plugin(args, item);
         let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
         let pretty = prettyplease::unparse(&file);
@@ -74,7 +79,11 @@ mod tests {
 
     #[test]
     fn the_embedded_manifest_reads_back() {
-        let args = quote::quote!(id = "org.example.echo", family = "comms", capabilities = [clock, logging]);
+        let args = quote::quote!(
+            id = "org.example.echo",
+            family = "comms",
+            capabilities = [clock, logging]
+        );
         let parsed = {
             let mut errors = Vec::new();
             let args = crate::args::parse(args, &mut errors);
@@ -97,7 +106,9 @@ mod tests {
     #[test]
     fn every_mistake_is_reported_at_once() {
         let item = quote::quote! { impl<T> Other for Echo<T> {} };
-        let tokens = super::expand_plugin(quote::quote!(manifests, capabilities = [clock, time]), item).to_string();
+        let tokens =
+            super::expand_plugin(quote::quote!(manifests, capabilities = [clock, time]), item)
+                .to_string();
         for message in [
             "unknown argument `manifests`",
             "unknown capability `time`",

@@ -4,7 +4,8 @@
 //! behind a Go loader): the required exports with their exact signatures,
 //! imports only from what the host provides, memory within the 512-page cap,
 //! WebAssembly 2.0 features only, no `_start`. On top of those, each example
-//! has a size budget ([`BUDGETS`]).
+//! has a size budget ([`BUDGETS`]), and must carry a verified plugin manifest
+//! (the `sds.manifest` section; the rules are in `check/manifest.rs`).
 //!
 //! With no argument every example is checked (and built first if its
 //! `target/plugins/<name>.wasm` is missing). Any error makes the command fail.
@@ -15,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use wasmparser::{ExternalKind, TypeRef, ValType, Validator, WasmFeatures};
+
+mod manifest;
 
 use crate::build_examples::{self, plugin_path};
 use crate::module::{Module, kind_name, signature, type_ref_name};
@@ -288,6 +291,7 @@ pub fn check_module(bytes: &[u8]) -> Vec<Finding> {
     check_imports(&module, &mut findings);
     let reported = check_memories(&module, &mut findings);
     check_features(bytes, reported, &mut findings);
+    manifest::check_manifest(bytes, &module, &mut findings);
     findings
 }
 

@@ -12,13 +12,17 @@
 //!   wasm features, size budgets).
 //! * [`size`]: per-plugin size and its largest functions.
 //! * [`ci`]: every check CI runs besides the tests.
+//! * [`bench`]: host-harness's benchmarks, then their ratios and the plugin sizes.
 //! * [`new`]: a new plugin crate, ready to build, test and check.
+//! * [`flatc`]: the Rust code of `sdn-pdk/schemas`, regenerated from its `.fbs`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod build_examples;
 pub mod check;
 pub mod ci;
+pub mod flatc;
 pub mod new;
 pub mod size;
 

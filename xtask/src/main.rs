@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use xtask::{build_examples, check, ci, new, size};
+use xtask::{build_examples, check, ci, flatc, new, size};
 
 /// One command: its name, its arguments, a line of help, and its entry point.
 struct Command {
@@ -43,6 +43,19 @@ const COMMANDS: &[Command] = &[
         args: "NAME [--path DIR]",
         about: "write a new plugin crate (builds, tests and checks as generated)",
         cli: new::cli,
+    },
+    Command {
+        name: "flatc",
+        args: "[--check]",
+        about: "regenerate sdn-pdk/schemas/src/generated from its .fbs files with flatc 2.0.8 \
+                (--check: fail if they differ)",
+        cli: flatc::cli,
+    },
+    Command {
+        name: "bench",
+        args: "[FILTER]",
+        about: "run host-harness's benchmarks, then print their ratios and the plugin sizes",
+        cli: xtask::bench::cli,
     },
     Command {
         name: "ci",

@@ -28,7 +28,24 @@ fn variant(edits: &[(&str, &str)]) -> Vec<u8> {
         assert!(text.contains(from), "fixture has no `{from}`");
         text = text.replacen(from, to, 1);
     }
-    wat::parse_str(&text).expect("fixture WAT")
+    wat::parse_str(with_manifest(&text)).expect("fixture WAT")
+}
+
+/// `text` with an `sds.manifest` section declaring the capabilities `GOOD`'s
+/// imports need (the manifest rules have their own tests in
+/// `src/check/manifest.rs`).
+fn with_manifest(text: &str) -> String {
+    use sdn_pdk_schemas::{capability, manifest};
+    let bytes = manifest::build(&manifest::ManifestSpec {
+        plugin_id: "com.example.good".into(),
+        capabilities: [capability::CLOCK, capability::RANDOM, capability::LOGGING]
+            .map(|kind| (kind, None))
+            .to_vec(),
+        ..manifest::ManifestSpec::default()
+    });
+    let literal: String = bytes.iter().map(|b| format!("\\{b:02x}")).collect();
+    let section = format!("(@custom \"sds.manifest\" \"{literal}\")");
+    text.replacen("(module", &format!("(module\n  {section}"), 1)
 }
 
 /// `GOOD` with one more line inside the module.

@@ -249,7 +249,10 @@ fn imports_only_sdn_and_exports_the_templates() {
     // The key broker opts into the manifest accessors (`manifest_exports`).
     support::assert_plugin_exports_with(
         &interface,
-        &["plugin_get_manifest_flatbuffer", "plugin_get_manifest_flatbuffer_size"],
+        &[
+            "plugin_get_manifest_flatbuffer",
+            "plugin_get_manifest_flatbuffer_size",
+        ],
     );
 }
 
