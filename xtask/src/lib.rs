@@ -12,7 +12,7 @@
 //!   wasm features, size budgets).
 //! * [`size`]: per-plugin size and its largest functions.
 //! * [`ci`]: every check CI runs besides the tests.
-//! * [`bench`]: host-harness's benchmarks, then their ratios and the plugin sizes.
+//! * [`bench`](mod@bench): host-harness's benchmarks, then their ratios and the plugin sizes.
 //! * [`new`]: a new plugin crate, ready to build, test and check.
 //! * [`flatc`]: the Rust code of `sdn-pdk/schemas`, regenerated from its `.fbs`.
 #![forbid(unsafe_code)]

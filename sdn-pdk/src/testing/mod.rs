@@ -30,7 +30,7 @@
 mod driver;
 pub(crate) mod mock;
 
-pub use driver::{Capacities, Instance, Response};
+pub use driver::{Capacities, Instance, POISON, Response};
 pub use mock::{
     LogRecord, advance_clock_ms, fail_random, logs, random_call_lengths, reset, script_random,
     seed_random, set_clock_ms, take_logs, use_real_clock,
