@@ -15,6 +15,8 @@
 //! * [`bench`](mod@bench): host-harness's benchmarks, then their ratios and the plugin sizes.
 //! * [`new`]: a new plugin crate, ready to build, test and check.
 //! * [`flatc`]: the Rust code of `sdn-pdk/schemas`, regenerated from its `.fbs`.
+//! * [`soak`]: a million checked requests through the harness, and no memory growth.
+//! * [`fuzz`]: the cargo-fuzz targets in `fuzz/`, each for a few seconds.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -23,8 +25,10 @@ pub mod build_examples;
 pub mod check;
 pub mod ci;
 pub mod flatc;
+pub mod fuzz;
 pub mod new;
 pub mod size;
+pub mod soak;
 
 mod module;
 

@@ -58,6 +58,20 @@ const COMMANDS: &[Command] = &[
         cli: xtask::bench::cli,
     },
     Command {
+        name: "soak",
+        args: "[--echo N] [--key-broker M] [--seed S] [--key-pool K]",
+        about: "flood the examples with checked requests in release (default 1,000,000 echo, \
+                100,000 key broker); fails on any wrong response or memory growth",
+        cli: xtask::soak::cli,
+    },
+    Command {
+        name: "fuzz",
+        args: "[--seconds N] [TARGET ...]",
+        about: "run each cargo-fuzz target in fuzz/ for N seconds (default 60; \
+                needs nightly and cargo-fuzz)",
+        cli: xtask::fuzz::cli,
+    },
+    Command {
         name: "ci",
         args: "",
         about: "run every check CI runs besides `cargo test --workspace` \
