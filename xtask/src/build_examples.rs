@@ -276,31 +276,36 @@ pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> 
         .unwrap_or_else(|poisoned| poisoned.into_inner());
 
     ensure_target_installed()?;
-    let mut cmd = cargo();
-    cmd.args([
-        "build",
-        "--lib",
-        "--target",
-        TARGET,
-        "--profile",
-        PROFILE,
-        "--target-dir",
-    ])
-    .arg(target_dir);
-    // Appended to the workspace's wasm rustflags (cargo concatenates config
-    // arrays): wasm-ld's `--compress-relocations` rewrites the padded LEB128
-    // call and data indices the linker leaves behind, about a tenth of a
-    // small module. It is release-only (it refuses debug info), hence here
-    // rather than in `.cargo/config.toml`.
-    cmd.args(["--config", RELEASE_RUSTFLAGS]);
-    // Panic locations carry source paths into the module's data; shorten the
-    // machine-specific prefixes (also keeps builds alike across machines).
-    cmd.args(["--config", &remap_path_prefixes()]);
+    // One cargo invocation per crate: within one invocation cargo unifies
+    // the features of a shared dependency, so a plugin built beside one that
+    // turns on sdn-pdk's `std` would get `std` too (and lose its own panic
+    // handler). Separately, each gets exactly the features it asks for.
     for example in examples {
+        let mut cmd = cargo();
+        cmd.args([
+            "build",
+            "--lib",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+            "--target-dir",
+        ])
+        .arg(target_dir);
+        // Appended to the workspace's wasm rustflags (cargo concatenates
+        // config arrays): wasm-ld's `--compress-relocations` rewrites the
+        // padded LEB128 call and data indices the linker leaves behind,
+        // about a tenth of a small module. It is release-only (it refuses
+        // debug info), hence here rather than in `.cargo/config.toml`.
+        cmd.args(["--config", RELEASE_RUSTFLAGS]);
+        // Panic locations carry source paths into the module's data; shorten
+        // the machine-specific prefixes (also keeps builds alike across
+        // machines).
+        cmd.args(["--config", &remap_path_prefixes()]);
         cmd.args(["--package", &example.package]);
+        cmd.args(extra);
+        run_command(&mut cmd)?;
     }
-    cmd.args(extra);
-    run_command(&mut cmd)?;
     Ok(target_dir.join(TARGET).join(PROFILE))
 }
 

@@ -63,17 +63,10 @@ fn a_panic_traps_one_call_and_the_instance_serves_on() {
 }
 
 /// sdn-pdk's `no_std` panic handler logs the message at error level, then
-/// traps.
-///
-/// Ignored until `xtask::build_examples::build_test_plugins` builds each
-/// test plugin on its own: it builds them all in one cargo invocation, so
-/// cargo unifies sdn-pdk's features across them and `std-plugin`'s `std`
-/// and `getrandom` end up in this `no_std` plugin too (it then imports WASI
-/// `environ_get` and `sdn.random_bytes` and panics through std's handler,
-/// which logs nothing to `sdn.log`). Built alone (`cargo build -p
-/// panicker --target wasm32-wasip1`), it imports `sdn.log` only and passes.
+/// traps. (This also pins that each test plugin is built on its own: built
+/// beside `std-plugin` in one cargo invocation, sdn-pdk's `std` feature
+/// would be unified into this plugin and replace the handler.)
 #[test]
-#[ignore = "test plugins are built with unified sdn-pdk features (see the doc comment)"]
 fn the_panic_message_is_logged_before_the_trap() {
     let mut plugin = panicker();
     crate::support::Interface::of(&support::read(&support::test_plugin_path("panicker")))
