@@ -21,7 +21,14 @@ use anyhow::{Result, bail};
 use crate::{build_examples, cargo, check, new, run_command, workspace_root};
 
 /// The crates that are built for wasm: the guest SDK and every plugin.
-const GUEST_PACKAGES: &[&str] = &["sdn-pdk", "echo", "key-broker", "std-plugin", "panicker", "hoarder"];
+const GUEST_PACKAGES: &[&str] = &[
+    "sdn-pdk",
+    "echo",
+    "key-broker",
+    "std-plugin",
+    "panicker",
+    "hoarder",
+];
 
 /// Runs every step in order, stopping at the first failure.
 pub fn run() -> Result<()> {

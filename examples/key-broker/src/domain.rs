@@ -84,7 +84,12 @@ pub fn entry_matches(entry: &[u8], domain: &[u8]) -> bool {
     match entry.split_first() {
         // `suffix` keeps its leading dot: `.example.com`.
         Some((b'*', suffix)) if suffix.first() == Some(&b'.') => {
-            domain.len() > suffix.len() && bytes::ends_with(domain, suffix)
+            // At least one label before the suffix: a non-empty prefix that
+            // does not itself end in a dot (`..example.com` has none).
+            let label_end = domain.len().checked_sub(suffix.len().saturating_add(1));
+            let last_prefix_byte = label_end.and_then(|end| domain.get(end));
+            matches!(last_prefix_byte, Some(byte) if *byte != b'.')
+                && bytes::ends_with(domain, suffix)
         }
         _ => bytes::eq(entry, domain),
     }
@@ -238,6 +243,14 @@ mod tests {
         assert!(entry_matches(b"*.example.com", b"a.b.example.com"));
         assert!(!entry_matches(b"*.example.com", b"example.com"));
         assert!(!entry_matches(b"*.example.com", b".example.com"));
+        assert!(
+            !entry_matches(b"*.example.com", b"..example.com"),
+            "an empty label is no label"
+        );
+        assert!(
+            !entry_matches(b"*.example.com", b"a..example.com"),
+            "an empty label is no label"
+        );
         assert!(!entry_matches(b"*.example.com", b"aexample.com"));
         assert!(!entry_matches(b"*.example.com", b"example.com.evil"));
         // No other wildcard form.

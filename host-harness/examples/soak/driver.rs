@@ -357,7 +357,9 @@ pub mod skb1 {
         pub fn allows(&self, domain: &[u8]) -> bool {
             self.domains.iter().any(|entry| match entry.split_first() {
                 Some((b'*', suffix)) if suffix.first() == Some(&b'.') => {
-                    domain.len() > suffix.len() && domain.ends_with(suffix)
+                    domain.len() > suffix.len()
+                        && domain.ends_with(suffix)
+                        && domain[domain.len() - suffix.len() - 1] != b'.'
                 }
                 _ => entry[..] == *domain,
             })
