@@ -390,21 +390,9 @@ pub mod skb1 {
             0
         }
 
-        /// content_key = HKDF-SHA256(secret, "SKB1/content",
-        /// lower(domain) ‖ 0 ‖ version u16 LE ‖ epoch u64 LE, 32).
+        /// The content key this broker hands out (see [`content_key`]).
         pub fn content_key(&self, domain: &[u8], version: u16, epoch: u64) -> [u8; 32] {
-            let info = [
-                &domain.to_ascii_lowercase()[..],
-                &[0],
-                &version.to_le_bytes(),
-                &epoch.to_le_bytes(),
-            ]
-            .concat();
-            let mut key = [0; 32];
-            Hkdf::<Sha256>::new(Some(b"SKB1/content"), &self.secret)
-                .expand(&info, &mut key)
-                .expect("32 bytes is a valid HKDF length");
-            key
+            content_key(&self.secret, domain, version, epoch)
         }
 
         /// Checks a response to `request` at server time `now` (output
@@ -488,6 +476,23 @@ pub mod skb1 {
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':'))
             .then_some(domain)
+    }
+
+    /// content_key = HKDF-SHA256(IKM = secret, salt = "SKB1/content",
+    /// info = lower(domain) ‖ 0 ‖ version u16 LE ‖ epoch u64 LE, L = 32).
+    pub fn content_key(secret: &[u8], domain: &[u8], version: u16, epoch: u64) -> [u8; 32] {
+        let info = [
+            &domain.to_ascii_lowercase()[..],
+            &[0],
+            &version.to_le_bytes(),
+            &epoch.to_le_bytes(),
+        ]
+        .concat();
+        let mut key = [0; 32];
+        Hkdf::<Sha256>::new(Some(b"SKB1/content"), secret)
+            .expand(&info, &mut key)
+            .expect("32 bytes is a valid HKDF length");
+        key
     }
 
     /// An uncompressed SEC1 encoding of a point on P-256 (not the identity).

@@ -5,19 +5,14 @@
 // size budget: see xtask check (`cargo xtask check` enforces the plugin's
 // size; it is not asserted here while the module is being slimmed down).
 
-use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::inout::InOutBuf;
-use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
-use hkdf::Hkdf;
 use host_harness::{Capacities, Clock, HarnessError, Plugin, Response};
 use p256::elliptic_curve::sec1::ToSec1Point;
 use p256::{PublicKey, SecretKey};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::soak::driver::skb1::{self, Vector, error_packet};
 use crate::support::{self, Interface};
 
-const VECTOR: &str = include_str!("../../../examples/key-broker/tests/data/key-broker-vector.json");
 const SECRET: &[u8] = b"correct horse battery staple";
 /// The vector's epoch period: one hour (also the default).
 const HOUR: u64 = 3_600_000;
@@ -26,30 +21,15 @@ const SKEW: u64 = 300_000;
 /// The vector's lease.
 const LEASE: u64 = 600_000;
 
-struct Vector(Value);
-
-impl Vector {
-    fn load() -> Vector {
-        Vector(serde_json::from_str(VECTOR).unwrap())
-    }
-
-    fn bytes(&self, field: &str) -> Vec<u8> {
-        hex::decode(self.0[field].as_str().unwrap()).unwrap()
-    }
-
-    fn u64(&self, field: &str) -> u64 {
-        self.0[field].as_u64().unwrap()
-    }
-
-    fn now(&self) -> u64 {
-        self.u64("clock_now_ms")
-    }
+/// The vector's server clock.
+fn vector_now() -> u64 {
+    Vector::load().u64("clock_now_ms")
 }
 
 /// The broker, loaded with the clock at the vector's `clock_now_ms`, not
 /// initialised.
 fn broker() -> Plugin {
-    let now = Vector::load().now();
+    let now = vector_now();
     support::load_example(
         "key-broker",
         Plugin::builder().clock(Clock::Fixed(i64::try_from(now).unwrap())),
@@ -83,10 +63,6 @@ fn config(domains: &str, timing: [u64; 3], version: Option<u32>) -> Vec<u8> {
     blob
 }
 
-fn error_packet(status: u8) -> Vec<u8> {
-    vec![b'S', b'K', b'B', b'1', 0x03, status, 0, 0]
-}
-
 // ------------------------------------------------------------ the native client
 
 /// An ephemeral client: a P-256 key from a fixed seed (SHA-256 of a label as
@@ -116,69 +92,21 @@ impl Client {
     }
 
     fn request(&self, time: u64, version: u16, domain: &[u8]) -> Vec<u8> {
-        request_with_key(&self.public_key(), &self.nonce, time, version, domain)
+        skb1::request(&self.public_key(), &self.nonce, time, version, domain)
     }
 
     /// Opens a success response: ECDH with the broker's public key, HKDF,
     /// AES-256-GCM with the 40-byte header as AAD. Panics if it does not open.
     fn open(&self, broker_key: &[u8], domain: &[u8], response: &[u8]) -> [u8; 32] {
-        assert_eq!(response.len(), 88);
         let server = PublicKey::from_sec1_bytes(broker_key).unwrap();
-        let shared = self.key.diffie_hellman(&server);
-        let salt = [&self.nonce[..], &response[8..24]].concat();
-        let info = [&b"SKB1/wrap"[..], &[0], &domain.to_ascii_lowercase()].concat();
-        let mut okm = [0; 44];
-        Hkdf::<Sha256>::new(Some(&salt), shared.raw_secret_bytes())
-            .expand(&info, &mut okm)
-            .unwrap();
-        let cipher = Aes256Gcm::new_from_slice(&okm[..32]).unwrap();
-        let nonce = Nonce::<Aes256Gcm>::try_from(&okm[32..]).unwrap();
-        let tag = Tag::<Aes256Gcm>::try_from(&response[72..]).unwrap();
-        let mut key = [0; 32];
-        key.copy_from_slice(&response[40..72]);
-        cipher
-            .decrypt_inout_detached(&nonce, &response[..40], InOutBuf::from(&mut key[..]), &tag)
-            .expect("the response opens with the client's key");
-        key
+        let shared: [u8; 32] = (*self.key.diffie_hellman(&server).raw_secret_bytes()).into();
+        skb1::open(&shared, &self.nonce, domain, response).unwrap_or_else(|e| panic!("{e:#}"))
     }
 }
 
-/// An SKB1 key request, field by field.
-fn request_with_key(
-    key: &[u8; 65],
-    nonce: &[u8; 16],
-    time: u64,
-    version: u16,
-    domain: &[u8],
-) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    bytes.extend_from_slice(b"SKB1"); //                        magic
-    bytes.push(0x01); //                                        type
-    bytes.push(0x00); //                                        flags
-    bytes.extend_from_slice(&version.to_le_bytes()); //         key version
-    bytes.extend_from_slice(key); //                            client key
-    bytes.extend_from_slice(nonce); //                          client nonce
-    bytes.extend_from_slice(&time.to_le_bytes()); //            client time
-    bytes.push(u8::try_from(domain.len()).unwrap()); //         D
-    bytes.extend_from_slice(domain); //                         domain
-    bytes
-}
-
-/// content_key = HKDF-SHA256(secret, salt "SKB1/content",
-/// info lower(domain) ‖ 0 ‖ version u16 LE ‖ epoch u64 LE, L = 32).
+/// The content key the broker must hand out, derived with the vector's secret.
 fn content_key(domain: &[u8], version: u16, epoch: u64) -> [u8; 32] {
-    let info = [
-        &domain.to_ascii_lowercase()[..],
-        &[0],
-        &version.to_le_bytes(),
-        &epoch.to_le_bytes(),
-    ]
-    .concat();
-    let mut key = [0; 32];
-    Hkdf::<Sha256>::new(Some(b"SKB1/content"), SECRET)
-        .expand(&info, &mut key)
-        .unwrap();
-    key
+    skb1::content_key(SECRET, domain, version, epoch)
 }
 
 /// What a broker's config says about its responses.
@@ -310,7 +238,7 @@ fn vector_response_opens_to_the_vectors_content_key() {
 
 #[test]
 fn fresh_clients_open_keys_for_allowed_domains() {
-    let now = Vector::load().now();
+    let now = vector_now();
     let mut plugin = vector_broker();
     let domains: [&[u8]; 6] = [
         b"example.com",
@@ -338,7 +266,7 @@ fn fresh_clients_open_keys_for_allowed_domains() {
 #[test]
 fn one_key_per_domain_and_epoch() {
     let mut plugin = vector_broker();
-    let start = (Vector::load().now() / HOUR) * HOUR;
+    let start = (vector_now() / HOUR) * HOUR;
     let a = fetch_key(&mut plugin, "a", start, 0, b"example.com");
     let b = fetch_key(&mut plugin, "b", start + HOUR - 1, 0, b"Example.COM");
     assert_eq!(a, b, "same epoch, same key, whoever asks");
@@ -389,7 +317,7 @@ fn status_1_before_init() {
 
 #[test]
 fn status_2_malformed() {
-    let now = Vector::load().now();
+    let now = vector_now();
     let mut plugin = vector_broker();
     let good = Client::new("malformed").request(now, 0, b"example.com");
     assert_eq!(status(&mut plugin, &good), 0);
@@ -412,7 +340,7 @@ fn status_2_malformed() {
 
 #[test]
 fn status_3_invalid_client_key() {
-    let now = Vector::load().now();
+    let now = vector_now();
     let mut plugin = vector_broker();
     let client = Client::new("invalid key");
     let good = client.public_key();
@@ -430,16 +358,16 @@ fn status_3_invalid_client_key() {
         ("compressed", compressed),
         ("zero coordinates", zero_point),
     ] {
-        let request = request_with_key(&key, &client.nonce, now, 0, b"example.com");
+        let request = skb1::request(&key, &client.nonce, now, 0, b"example.com");
         assert_eq!(status(&mut plugin, &request), 3, "{what}");
     }
-    let request = request_with_key(&good, &client.nonce, now, 0, b"example.com");
+    let request = skb1::request(&good, &client.nonce, now, 0, b"example.com");
     assert_eq!(status(&mut plugin, &request), 0);
 }
 
 #[test]
 fn status_4_domain_not_allowed() {
-    let now = Vector::load().now();
+    let now = vector_now();
     let mut plugin = vector_broker();
     let client = Client::new("domains");
     for domain in [
@@ -465,7 +393,7 @@ fn status_4_domain_not_allowed() {
 
 #[test]
 fn status_5_clock_skew_both_ways() {
-    let now = Vector::load().now();
+    let now = vector_now();
     let mut plugin = vector_broker();
     let client = Client::new("skew");
     let at = |time: u64| client.request(time, 0, b"example.com");
@@ -495,7 +423,7 @@ fn status_5_clock_skew_both_ways() {
 
 #[test]
 fn status_6_version_above_active() {
-    let now = Vector::load().now();
+    let now = vector_now();
     let mut plugin = vector_broker();
     let client = Client::new("versions");
     let version = |v: u16| client.request(now, v, b"example.com");
@@ -526,7 +454,7 @@ fn status_6_version_above_active() {
 
 #[test]
 fn status_7_output_too_small() {
-    let now = Vector::load().now();
+    let now = vector_now();
     let mut plugin = vector_broker();
     let client = Client::new("capacity");
     let good = client.request(now, 0, b"example.com");
@@ -561,7 +489,7 @@ fn status_7_output_too_small() {
 
 #[test]
 fn status_8_when_host_randomness_fails() {
-    let now = Vector::load().now();
+    let now = vector_now();
     let mut plugin = vector_broker();
     let client = Client::new("random");
     plugin.fail_random(true);
@@ -613,7 +541,7 @@ fn a_failed_re_init_keeps_the_previous_broker() {
     plugin
         .init(&self::config("other.test", [0; 3], None))
         .unwrap();
-    let request = Client::new("re-init").request(vector.now(), 0, b"example.com");
+    let request = Client::new("re-init").request(vector.u64("clock_now_ms"), 0, b"example.com");
     assert_eq!(status(&mut plugin, &request), 4);
     assert_eq!(
         plugin.metadata().unwrap(),

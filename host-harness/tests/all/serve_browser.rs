@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 
 use crate::fixture::Wat;
@@ -506,18 +505,9 @@ fn text_of(dom: &str, id: &str) -> String {
     rest[start..start + end].trim().to_owned()
 }
 
-/// SKB1's content key: HKDF-SHA256(IKM = secret, salt = "SKB1/content",
-/// info = lower(domain) ‖ 0x00 ‖ version u16 LE ‖ epoch u64 LE, L = 32).
+/// SKB1's content key (the soak driver's spec model, shared by every test).
 fn content_key(secret: &[u8], domain: &str, version: u16, epoch: u64) -> [u8; 32] {
-    let mut info = domain.to_ascii_lowercase().into_bytes();
-    info.push(0);
-    info.extend_from_slice(&version.to_le_bytes());
-    info.extend_from_slice(&epoch.to_le_bytes());
-    let mut key = [0; 32];
-    Hkdf::<Sha256>::new(Some(b"SKB1/content"), secret)
-        .expand(&info, &mut key)
-        .unwrap();
-    key
+    crate::soak::driver::skb1::content_key(secret, domain.as_bytes(), version, epoch)
 }
 
 /// The page's fingerprint: hex of the first 8 bytes of SHA-256(content key).
