@@ -61,25 +61,31 @@ pub fn run() -> Result<Vec<BuiltPlugin>> {
 
 /// Builds the named examples (all of them when `names` is empty).
 pub fn run_only(names: &[String]) -> Result<Vec<BuiltPlugin>> {
-    let examples = select(names)?;
-    let out_dir = build(
-        &examples,
-        &workspace_root().join("target").join("wasm"),
-        &[],
-    )?;
-    let dest = plugins_dir();
-    fs::create_dir_all(&dest).with_context(|| format!("creating {}", dest.display()))?;
+    let built = build_into(&select(names)?, &plugins_dir())?;
+    for plugin in &built {
+        println!(
+            "{:>10} bytes  {}",
+            thousands(plugin.size),
+            display_path(&plugin.path)
+        );
+    }
+    Ok(built)
+}
+
+/// Builds `crates` and copies each `.wasm` to `dest/<package>.wasm`.
+fn build_into(crates: &[Example], dest: &Path) -> Result<Vec<BuiltPlugin>> {
+    let out_dir = build(crates, &workspace_root().join("target").join("wasm"), &[])?;
+    fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
     let mut built = Vec::new();
-    for example in &examples {
-        let from = out_dir.join(format!("{}.wasm", example.lib_name));
-        let to = plugin_path(&example.package);
+    for plugin in crates {
+        let from = out_dir.join(format!("{}.wasm", plugin.lib_name));
+        let to = dest.join(format!("{}.wasm", plugin.package));
         copy_atomically(&from, &to)?;
         let size = fs::metadata(&to)
             .with_context(|| format!("reading {}", to.display()))?
             .len();
-        println!("{:>10} bytes  {}", thousands(size), display_path(&to));
         built.push(BuiltPlugin {
-            name: example.package.clone(),
+            name: plugin.package.clone(),
             path: to,
             size,
         });
@@ -102,24 +108,7 @@ pub fn test_plugins_dir() -> PathBuf {
 /// examples, into `target/test-plugins/<package>.wasm`.
 pub fn build_test_plugins() -> Result<Vec<BuiltPlugin>> {
     let crates = crates_in(&workspace_root().join("host-harness").join("test-plugins"))?;
-    let out_dir = build(&crates, &workspace_root().join("target").join("wasm"), &[])?;
-    let dest = test_plugins_dir();
-    fs::create_dir_all(&dest).with_context(|| format!("creating {}", dest.display()))?;
-    let mut built = Vec::new();
-    for plugin in &crates {
-        let from = out_dir.join(format!("{}.wasm", plugin.lib_name));
-        let to = dest.join(format!("{}.wasm", plugin.package));
-        copy_atomically(&from, &to)?;
-        let size = fs::metadata(&to)
-            .with_context(|| format!("reading {}", to.display()))?
-            .len();
-        built.push(BuiltPlugin {
-            name: plugin.package.clone(),
-            path: to,
-            size,
-        });
-    }
-    Ok(built)
+    build_into(&crates, &test_plugins_dir())
 }
 
 /// The crates directly under `dir` (each `dir/*/Cargo.toml`), sorted by package name.
@@ -276,6 +265,7 @@ pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> 
         .unwrap_or_else(|poisoned| poisoned.into_inner());
 
     ensure_target_installed()?;
+    let remap = remap_path_prefixes();
     // One cargo invocation per crate: within one invocation cargo unifies
     // the features of a shared dependency, so a plugin built beside one that
     // turns on sdn-pdk's `std` would get `std` too (and lose its own panic
@@ -301,7 +291,7 @@ pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> 
         // Panic locations carry source paths into the module's data; shorten
         // the machine-specific prefixes (also keeps builds alike across
         // machines).
-        cmd.args(["--config", &remap_path_prefixes()]);
+        cmd.args(["--config", &remap]);
         cmd.args(["--package", &example.package]);
         cmd.args(extra);
         run_command(&mut cmd)?;
