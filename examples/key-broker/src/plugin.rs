@@ -32,8 +32,13 @@ impl KeyBroker {
 fn result(status: Status) -> Result<(), Error> {
     match status {
         Status::Ok => Ok(()),
-        other => Err(Error::custom(i32::from(other.code()))),
+        other => Err(error(other)),
     }
+}
+
+/// A failing broker status as the export's error (same code).
+fn error(status: Status) -> Error {
+    Error::custom(i32::from(status.code()))
 }
 
 #[sdn_plugin(
@@ -43,13 +48,9 @@ fn result(status: Status) -> Result<(), Error> {
 )]
 impl Plugin for KeyBroker {
     fn init(config: &[u8]) -> Result<Self, Error> {
-        match Broker::from_config(config) {
-            Ok(broker) => {
-                host::info("key broker ready");
-                Ok(KeyBroker { broker })
-            }
-            Err(status) => Err(Error::custom(i32::from(status.code()))),
-        }
+        let broker = Broker::from_config(config).map_err(error)?;
+        host::info("key broker ready");
+        Ok(KeyBroker { broker })
     }
 
     fn public_key(&self, out: &mut Output<'_>) -> Result<(), Error> {

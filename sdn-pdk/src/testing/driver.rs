@@ -116,41 +116,57 @@ impl<P: Plugin> Instance<P> {
         let mut host_cstr = host.as_bytes().to_vec();
         host_cstr.push(0);
         let capacity = self.capacities.request;
-        let mut out = vec![POISON; capacity];
-        let mut out_len = [POISON; 4];
-        // SAFETY: every pointer is a live, distinct buffer of the stated
-        // length for the call; `&mut self` makes the slot exclusively ours.
-        let status = unsafe {
-            __private::plugin_handle_request(
-                &self.slot,
-                request.as_ptr(),
-                length(request.len()),
-                host_cstr.as_ptr(),
-                out.as_mut_ptr(),
-                length(capacity),
-                out_len.as_mut_ptr(),
-            )
-        };
-        response(status, out, out_len, capacity)
+        self.respond(capacity, |slot, out, cap, out_len| {
+            // SAFETY: every pointer is a live, distinct buffer of the stated
+            // length for the call; the slot is exclusively ours.
+            unsafe {
+                __private::plugin_handle_request(
+                    slot,
+                    request.as_ptr(),
+                    length(request.len()),
+                    host_cstr.as_ptr(),
+                    out,
+                    cap,
+                    out_len,
+                )
+            }
+        })
     }
 
     /// `plugin_request_challenge(json)`.
     pub fn request_challenge(&mut self, json: &[u8]) -> Response {
         let request = json.to_vec();
         let capacity = self.capacities.challenge;
+        self.respond(capacity, |slot, out, cap, out_len| {
+            // SAFETY: as in `handle`.
+            unsafe {
+                __private::plugin_request_challenge(
+                    slot,
+                    request.as_ptr(),
+                    length(request.len()),
+                    out,
+                    cap,
+                    out_len,
+                )
+            }
+        })
+    }
+
+    /// A request call with a poisoned output buffer of `capacity` bytes and a
+    /// poisoned `out_len` cell, read back as the host reads them.
+    fn respond(
+        &mut self,
+        capacity: usize,
+        call: impl FnOnce(&Slot<P>, *mut u8, i32, *mut u8) -> i32,
+    ) -> Response {
         let mut out = vec![POISON; capacity];
         let mut out_len = [POISON; 4];
-        // SAFETY: as in `handle`.
-        let status = unsafe {
-            __private::plugin_request_challenge(
-                &self.slot,
-                request.as_ptr(),
-                length(request.len()),
-                out.as_mut_ptr(),
-                length(capacity),
-                out_len.as_mut_ptr(),
-            )
-        };
+        let status = call(
+            &self.slot,
+            out.as_mut_ptr(),
+            length(capacity),
+            out_len.as_mut_ptr(),
+        );
         response(status, out, out_len, capacity)
     }
 
