@@ -12,39 +12,24 @@
     reason = "tests"
 )]
 
+mod common;
+
 use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
+use common::Vector;
 use hkdf::Hkdf;
 use key_broker::packet::RESPONSE_LEN;
 use key_broker::{Broker, Outcome, RequestDomain, Status};
 use p256::elliptic_curve::sec1::ToSec1Point;
 use p256::{PublicKey, SecretKey};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::cell::Cell;
 
-const VECTOR: &str = include_str!("data/key-broker-vector.json");
 const SECRET: &[u8] = b"correct horse battery staple";
 const HOUR: u64 = 3_600_000;
 /// The vector's clock: 2026-09-21, inside epoch 497222.
 const NOW: u64 = 1_790_000_000_000;
-
-struct Vector(Value);
-
-impl Vector {
-    fn load() -> Self {
-        Self(serde_json::from_str(VECTOR).unwrap())
-    }
-
-    fn bytes(&self, field: &str) -> Vec<u8> {
-        hex::decode(self.0[field].as_str().unwrap()).unwrap()
-    }
-
-    fn u64(&self, field: &str) -> u64 {
-        self.0[field].as_u64().unwrap()
-    }
-}
 
 fn vector_broker() -> Broker {
     Broker::from_config(&Vector::load().bytes("config")).unwrap()

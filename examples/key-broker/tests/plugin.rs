@@ -4,33 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
+mod common;
+
+use common::Vector;
 use key_broker::KeyBroker;
 use sdn_pdk::testing::{self, Capacities, Instance, Response};
-use serde_json::Value;
-
-const VECTOR: &str = include_str!("data/key-broker-vector.json");
-
-struct Vector(Value);
-
-impl Vector {
-    fn load() -> Self {
-        Self(serde_json::from_str(VECTOR).unwrap())
-    }
-
-    fn bytes(&self, field: &str) -> Vec<u8> {
-        hex::decode(self.0[field].as_str().unwrap()).unwrap()
-    }
-
-    fn now(&self) -> u64 {
-        self.0["clock_now_ms"].as_u64().unwrap()
-    }
-}
 
 /// A fresh mock host with the clock at the vector's time, and an
 /// uninitialised plugin.
 fn plugin() -> Instance<KeyBroker> {
     testing::reset();
-    testing::set_clock_ms(Vector::load().now());
+    testing::set_clock_ms(Vector::load().u64("clock_now_ms"));
     Instance::new()
 }
 
