@@ -77,10 +77,7 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginAr
                         key.span(),
                         "the SDN `PluginManifest` has no description field; document the plugin in its crate instead",
                     ));
-                    if input.peek(Token![=]) {
-                        input.parse::<Token![=]>()?;
-                        input.parse::<syn::Expr>()?;
-                    }
+                    skip_value(input)?;
                 }
                 _ => {
                     errors.push(syn::Error::new(
@@ -90,11 +87,7 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginAr
                              capabilities, manifest_exports"
                         ),
                     ));
-                    // Skip its value so the rest is still read.
-                    if input.peek(Token![=]) {
-                        input.parse::<Token![=]>()?;
-                        input.parse::<syn::Expr>()?;
-                    }
+                    skip_value(input)?;
                 }
             }
             if input.is_empty() {
@@ -108,6 +101,16 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Vec<syn::Error>) -> PluginAr
         errors.push(error);
     }
     parsed
+}
+
+/// Skips a rejected argument's `= value`, so the arguments after it are
+/// still read and their mistakes reported too.
+fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
+    if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+        input.parse::<syn::Expr>()?;
+    }
+    Ok(())
 }
 
 /// A capability as written: an identifier (`clock`) or, for names with
