@@ -232,6 +232,11 @@ fn manifest_names(manifest: &str) -> Option<(String, String)> {
     Some((package, lib))
 }
 
+/// The cargo subcommand and flags that build a library as a `cdylib` only,
+/// whatever its manifest's `crate-type` list says, so that the profile's
+/// `lto = true` applies.
+pub const CDYLIB_ONLY: [&str; 3] = ["rustc", "--crate-type", "cdylib"];
+
 /// Extra rustflags of every release plugin build, as a `--config` value.
 pub const RELEASE_RUSTFLAGS: &str =
     r#"target.wasm32-wasip1.rustflags=["-C", "link-arg=--compress-relocations"]"#;
@@ -272,16 +277,21 @@ pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> 
     // handler). Separately, each gets exactly the features it asks for.
     for example in examples {
         let mut cmd = cargo();
-        cmd.args([
-            "build",
-            "--lib",
-            "--target",
-            TARGET,
-            "--profile",
-            PROFILE,
-            "--target-dir",
-        ])
-        .arg(target_dir);
+        // `cargo rustc --crate-type cdylib`, not `cargo build`: the examples
+        // are `["cdylib", "rlib"]` (the rlib is for their integration tests),
+        // and for a crate with both types cargo silently drops `lto = true`
+        // (rustc cannot LTO an rlib; cargo#9672, rust#51009). Asking for the
+        // cdylib alone restores LTO: the key broker is a quarter smaller.
+        cmd.args(CDYLIB_ONLY)
+            .args([
+                "--lib",
+                "--target",
+                TARGET,
+                "--profile",
+                PROFILE,
+                "--target-dir",
+            ])
+            .arg(target_dir);
         // Appended to the workspace's wasm rustflags (cargo concatenates
         // config arrays): wasm-ld's `--compress-relocations` rewrites the
         // padded LEB128 call and data indices the linker leaves behind,

@@ -108,30 +108,43 @@ fn build_unstripped(examples: &[Example]) -> Result<PathBuf> {
 }
 
 /// The shipped plugin's report, with function names from the non-stripped
-/// build when both have the same functions.
+/// build when both hold the same code.
 fn with_names(plugin: &BuiltPlugin, example: &Example, named_dir: &Path) -> Result<SizeReport> {
     let mut report = analyze(&plugin.path)?;
     let named = analyze(&named_dir.join(format!("{}.wasm", example.lib_name)))?;
-    let mut shipped_by_index = report.functions.clone();
-    shipped_by_index.sort_by_key(|f| f.index);
-    let mut named_by_index = named.functions;
-    named_by_index.sort_by_key(|f| f.index);
-    let same_code = shipped_by_index.len() == named_by_index.len()
-        && shipped_by_index
-            .iter()
-            .zip(&named_by_index)
-            .all(|(a, b)| a.index == b.index && a.size == b.size);
-    if same_code {
-        for function in &mut report.functions {
-            if function.name.is_none()
-                && let Ok(i) = named_by_index.binary_search_by_key(&function.index, |f| f.index)
-            {
-                function.name.clone_from(&named_by_index[i].name);
-            }
-        }
-        report.names_from_unstripped_build = true;
-    }
+    report.names_from_unstripped_build = name_functions(&mut report.functions, &named.functions);
     Ok(report)
+}
+
+/// Gives each of `shipped` the name of its twin in `named`, another build of
+/// the same code: the function at the same index when it has the same size,
+/// else the one function of that size (the linker may order a few functions
+/// differently between the two builds). Returns false, naming nothing, when
+/// the two do not hold the same functions.
+fn name_functions(shipped: &mut [FunctionSize], named: &[FunctionSize]) -> bool {
+    let sizes = |functions: &[FunctionSize]| {
+        let mut sizes: Vec<u64> = functions.iter().map(|f| f.size).collect();
+        sizes.sort_unstable();
+        sizes
+    };
+    if sizes(shipped) != sizes(named) {
+        return false;
+    }
+    let at_index = |index: u32| named.iter().find(|f| f.index == index);
+    let only_one_of_size = |size: u64| {
+        let mut same_size = named.iter().filter(|f| f.size == size);
+        match (same_size.next(), same_size.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    };
+    for function in shipped.iter_mut().filter(|f| f.name.is_none()) {
+        let twin = at_index(function.index)
+            .filter(|twin| twin.size == function.size)
+            .or_else(|| only_one_of_size(function.size));
+        function.name = twin.and_then(|twin| twin.name.clone());
+    }
+    true
 }
 
 /// Makes a Rust symbol readable: wasm-ld's `--demangle` decodes the
@@ -248,7 +261,43 @@ pub fn render(report: &SizeReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::tidy_name;
+    use super::{FunctionSize, name_functions, tidy_name};
+
+    fn function(index: u32, size: u64, name: Option<&str>) -> FunctionSize {
+        FunctionSize {
+            index,
+            size,
+            name: name.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn names_come_from_the_same_index_or_the_only_function_of_that_size() {
+        let named = [
+            function(3, 10, Some("a")),
+            function(4, 20, Some("b")),
+            function(5, 30, Some("c")),
+            function(6, 10, Some("d")),
+        ];
+        // 4 and 5 swapped places in the shipped build; 3 and 6 kept theirs.
+        let mut shipped = [
+            function(3, 10, None),
+            function(4, 30, None),
+            function(5, 20, None),
+            function(6, 10, None),
+        ];
+        assert!(name_functions(&mut shipped, &named));
+        let names: Vec<_> = shipped.iter().map(|f| f.name.as_deref()).collect();
+        assert_eq!(names, [Some("a"), Some("c"), Some("b"), Some("d")]);
+    }
+
+    #[test]
+    fn different_code_gets_no_names() {
+        let named = [function(3, 10, Some("a")), function(4, 20, Some("b"))];
+        let mut shipped = [function(3, 10, None), function(4, 21, None)];
+        assert!(!name_functions(&mut shipped, &named));
+        assert!(shipped.iter().all(|f| f.name.is_none()));
+    }
 
     #[test]
     fn legacy_rust_symbols_become_readable() {

@@ -414,7 +414,7 @@ fn a_plugin_over_its_budget_fails() {
 #[test]
 fn the_budgets_are_kept_in_one_table() {
     assert_eq!(check::budget("echo"), Some(4096));
-    assert_eq!(check::budget("key-broker"), Some(61440));
+    assert_eq!(check::budget("key-broker"), Some(49152));
     assert_eq!(check::budget("unknown"), None);
 }
 
@@ -435,6 +435,6 @@ fn check_file_takes_the_budget_from_the_file_name() {
     let report = check::check_file(&path).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(report.file, "key-broker.wasm");
-    assert_eq!(report.budget, Some(61440));
+    assert_eq!(report.budget, Some(49152));
     assert!(report.passed());
 }
