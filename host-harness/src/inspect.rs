@@ -6,6 +6,8 @@ use host_harness::{HostRevision, Plugin, manifest};
 use serde_json::{Value, json};
 use wasmparser::{CompositeInnerType, ExternalKind, FuncType, Parser, Payload, TypeRef};
 
+use crate::plugin_flags;
+
 pub const USAGE: &str = "\
 usage: host-harness inspect PLUGIN.wasm [--revision REV]
 
@@ -36,19 +38,13 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<InspectArg
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
             "--revision" => {
-                revision = match args.next().as_deref() {
-                    Some("original") => HostRevision::Original,
-                    Some("challenge") => HostRevision::Challenge,
-                    Some(other) => bail!("unknown revision `{other}` (original | challenge)"),
-                    None => bail!("--revision needs a value"),
-                }
+                let value = args
+                    .next()
+                    .ok_or_else(|| anyhow!("--revision needs a value"))?;
+                revision = plugin_flags::revision(&value)?;
             }
             flag if flag.starts_with('-') => bail!("unknown option `{flag}` (try --help)"),
-            path => {
-                if plugin.replace(path.to_owned()).is_some() {
-                    bail!("more than one plugin given");
-                }
-            }
+            path => plugin_flags::set_plugin_path(&mut plugin, path)?,
         }
     }
     Ok(Some(InspectArgs {

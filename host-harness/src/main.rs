@@ -9,13 +9,16 @@
 #![forbid(unsafe_code)]
 
 mod inspect;
+mod plugin_flags;
 mod serve;
 mod stream_command;
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
-use host_harness::{Clock, HostRevision, Plugin};
+use host_harness::Plugin;
+
+use plugin_flags::{PluginArgs, PluginFlags};
 
 const USAGE: &str = "\
 usage: host-harness run PLUGIN.wasm [options]
@@ -41,14 +44,11 @@ options:
   -h, --help            this text";
 
 /// The parsed command line of `run`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct RunArgs {
-    plugin: String,
-    config: Vec<u8>,
+    plugin: PluginArgs,
     request: Vec<u8>,
     host: String,
-    clock_ms: Option<i64>,
-    revision: HostRevision,
 }
 
 enum Command {
@@ -108,53 +108,32 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command> {
         }
         Some(other) => bail!("unknown command `{other}` (try --help)"),
     }
-    let mut run = RunArgs::default();
-    let mut plugin = None;
-    let mut config_set = false;
-    let mut request_set = false;
+    let mut plugin = PluginFlags::default();
+    let mut request = None;
+    let mut host = String::new();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| anyhow!("{name} needs a value"));
         match arg.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
-            "--config-hex" | "--config-file" => {
-                if config_set {
-                    bail!("give the config once (--config-hex or --config-file)");
-                }
-                config_set = true;
-                run.config = input(&arg, &value(&arg)?)?;
-            }
             "--request-hex" | "--request-file" => {
-                if request_set {
+                if request.is_some() {
                     bail!("give the request once (--request-hex or --request-file)");
                 }
-                request_set = true;
-                run.request = input(&arg, &value(&arg)?)?;
+                request = Some(input(&arg, &value(&arg)?)?);
             }
-            "--host" => run.host = value(&arg)?,
-            "--clock-ms" => {
-                let v = value(&arg)?;
-                run.clock_ms = Some(
-                    v.parse()
-                        .with_context(|| format!("--clock-ms `{v}` is not an integer"))?,
-                );
-            }
-            "--revision" => {
-                run.revision = match value(&arg)?.as_str() {
-                    "original" => HostRevision::Original,
-                    "challenge" => HostRevision::Challenge,
-                    other => bail!("unknown revision `{other}` (original | challenge)"),
-                }
-            }
-            flag if flag.starts_with('-') => bail!("unknown option `{flag}` (try --help)"),
-            path => {
-                if plugin.replace(path.to_owned()).is_some() {
-                    bail!("more than one plugin given");
+            "--host" => host = value(&arg)?,
+            other => {
+                if !plugin.take(other, &mut args)? {
+                    bail!("unknown option `{other}` (try --help)");
                 }
             }
         }
     }
-    run.plugin = plugin.ok_or_else(|| anyhow!("no plugin given (try --help)"))?;
-    Ok(Command::Run(run))
+    Ok(Command::Run(RunArgs {
+        plugin: plugin.finish("--help")?,
+        request: request.unwrap_or_default(),
+        host,
+    }))
 }
 
 /// The bytes of a `--*-hex` or `--*-file` argument.
@@ -185,12 +164,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn run(args: &RunArgs) -> Result<()> {
-    let clock = args.clock_ms.map_or(Clock::Real, Clock::Fixed);
-    let mut plugin = Plugin::builder()
-        .revision(args.revision)
-        .clock(clock)
-        .load_file(&args.plugin)
-        .with_context(|| format!("cannot load {}", args.plugin))?;
+    let mut plugin = args.plugin.load()?;
     let result = report(&mut plugin, args);
     for record in plugin.take_logs() {
         println!("log [{}] {}", record.level, record.message);
@@ -210,7 +184,9 @@ fn run(args: &RunArgs) -> Result<()> {
 }
 
 fn report(plugin: &mut Plugin, args: &RunArgs) -> Result<()> {
-    plugin.init(&args.config).context("plugin_init")?;
+    plugin
+        .init(args.plugin.init_config())
+        .context("plugin_init")?;
     let key = plugin.public_key().context("plugin_get_public_key")?;
     println!("public key: {}", hex(&key));
     let metadata = plugin.metadata().context("plugin_get_metadata")?;

@@ -12,9 +12,9 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result, anyhow, bail};
-use host_harness::{Clock, HostRevision, Plugin};
-
 use key_broker::KeyBrokerFlags;
+
+use crate::plugin_flags::{PluginArgs, PluginFlags};
 
 /// `host-harness serve --help`.
 pub(crate) const USAGE: &str = "\
@@ -54,45 +54,27 @@ const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// The parsed command line of `serve`.
 #[derive(Debug)]
 pub(crate) struct ServeArgs {
-    plugin: String,
-    config: Vec<u8>,
+    /// The plugin, with its config always set: given, packed from the key
+    /// broker flags, or empty.
+    plugin: PluginArgs,
     addr: SocketAddr,
-    clock_ms: Option<i64>,
-    revision: HostRevision,
 }
 
 /// Parses the arguments after `serve`; `None` asks for the help text.
 pub(crate) fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<ServeArgs>> {
-    let mut plugin = None;
-    let mut config: Option<Vec<u8>> = None;
+    let mut plugin = PluginFlags::default();
     let mut addr = None;
-    let mut clock_ms = None;
-    let mut revision = HostRevision::default();
     let mut broker = KeyBrokerFlags::default();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| anyhow!("{name} needs a value"));
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
-            "--config-hex" | "--config-file" => {
-                if config.is_some() {
-                    bail!("give the config once (--config-hex or --config-file)");
-                }
-                config = Some(super::input(&arg, &value(&arg)?)?);
-            }
             "--addr" => {
                 let v = value(&arg)?;
                 addr = Some(
                     v.parse()
                         .with_context(|| format!("--addr `{v}` is not IP:PORT"))?,
                 );
-            }
-            "--clock-ms" => clock_ms = Some(number(&arg, &value(&arg)?)?),
-            "--revision" => {
-                revision = match value(&arg)?.as_str() {
-                    "original" => HostRevision::Original,
-                    "challenge" => HostRevision::Challenge,
-                    other => bail!("unknown revision `{other}` (original | challenge)"),
-                }
             }
             "--secret" => broker.secret = Some(value(&arg)?),
             "--domains" => broker.domains = Some(value(&arg)?),
@@ -108,16 +90,15 @@ pub(crate) fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Ser
             "--skew-ms" => broker.skew_ms = Some(number(&arg, &value(&arg)?)?),
             "--lease-ms" => broker.lease_ms = Some(number(&arg, &value(&arg)?)?),
             "--key-version" => broker.key_version = Some(number(&arg, &value(&arg)?)?),
-            flag if flag.starts_with('-') => bail!("unknown option `{flag}` (try serve --help)"),
-            path => {
-                if plugin.replace(path.to_owned()).is_some() {
-                    bail!("more than one plugin given");
+            other => {
+                if !plugin.take(other, &mut args)? {
+                    bail!("unknown option `{other}` (try serve --help)");
                 }
             }
         }
     }
-    let plugin = plugin.ok_or_else(|| anyhow!("no plugin given (try serve --help)"))?;
-    let config = match (config, broker.is_empty()) {
+    let mut plugin = plugin.finish("serve --help")?;
+    let config = match (plugin.config.take(), broker.is_empty()) {
         (Some(_), false) => {
             bail!("give either --config-hex/--config-file or the key broker flags, not both")
         }
@@ -125,17 +106,12 @@ pub(crate) fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Ser
         (None, false) => broker.pack()?,
         (None, true) => Vec::new(),
     };
+    plugin.config = Some(config);
     let addr = match addr {
         Some(addr) => addr,
         None => DEFAULT_ADDR.parse().context("the default address")?,
     };
-    Ok(Some(ServeArgs {
-        plugin,
-        config,
-        addr,
-        clock_ms,
-        revision,
-    }))
+    Ok(Some(ServeArgs { plugin, addr }))
 }
 
 /// A decimal number flag.
@@ -147,13 +123,10 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T> {
 
 /// Loads and inits the plugin, then serves until Ctrl-C (or SIGTERM).
 pub(crate) fn run(args: ServeArgs) -> Result<()> {
-    let clock = args.clock_ms.map_or(Clock::Real, Clock::Fixed);
-    let mut plugin = Plugin::builder()
-        .revision(args.revision)
-        .clock(clock)
-        .load_file(&args.plugin)
-        .with_context(|| format!("cannot load {}", args.plugin))?;
-    let init = plugin.init(&args.config).context("plugin_init");
+    let mut plugin = args.plugin.load()?;
+    let init = plugin
+        .init(args.plugin.init_config())
+        .context("plugin_init");
     http::report_host_side(&mut plugin);
     init?;
 
@@ -168,7 +141,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<()> {
         let addr = listener.local_addr().context("the bound address")?;
         // Tests and scripts read this line to learn the port.
         let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "serving {} on http://{addr}/", args.plugin)?;
+        writeln!(stdout, "serving {} on http://{addr}/", args.plugin.path)?;
         stdout.flush()?;
         drop(stdout);
         axum::serve(listener, http::router(plugin))
@@ -220,8 +193,8 @@ mod tests {
     #[test]
     fn serve_defaults() {
         let parsed = args(&["p.wasm"]).unwrap().unwrap();
-        assert_eq!(parsed.plugin, "p.wasm");
-        assert!(parsed.config.is_empty());
+        assert_eq!(parsed.plugin.path, "p.wasm");
+        assert!(parsed.plugin.init_config().is_empty());
         assert_eq!(parsed.addr.to_string(), DEFAULT_ADDR);
         assert!(args(&["p.wasm", "--help"]).unwrap().is_none());
     }

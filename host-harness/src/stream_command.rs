@@ -5,7 +5,9 @@
 use std::io::{Read as _, Write as _};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use host_harness::{Clock, HostRevision, Plugin, stream};
+use host_harness::stream;
+
+use crate::plugin_flags::{PluginArgs, PluginFlags};
 
 pub const USAGE: &str = "\
 usage: host-harness stream PLUGIN.wasm --protocol key-broker|public-key [options]
@@ -46,22 +48,16 @@ pub enum Protocol {
 /// The parsed command line of `stream`.
 #[derive(Debug)]
 pub struct StreamArgs {
-    plugin: String,
+    plugin: PluginArgs,
     protocol: Protocol,
-    config: Vec<u8>,
-    clock_ms: Option<i64>,
     random: Vec<u8>,
-    revision: HostRevision,
 }
 
 /// `None` for `--help`.
 pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<StreamArgs>> {
-    let mut plugin = None;
+    let mut plugin = PluginFlags::default();
     let mut protocol = None;
-    let mut config = None;
-    let mut clock_ms = None;
     let mut random = Vec::new();
-    let mut revision = HostRevision::default();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| anyhow!("{name} needs a value"));
         match arg.as_str() {
@@ -73,54 +69,28 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<StreamArgs
                     other => bail!("unknown protocol `{other}` (key-broker | public-key)"),
                 });
             }
-            "--config-hex" | "--config-file" => {
-                if config.is_some() {
-                    bail!("give the config once (--config-hex or --config-file)");
-                }
-                config = Some(crate::input(&arg, &value(&arg)?)?);
-            }
-            "--clock-ms" => {
-                let v = value(&arg)?;
-                clock_ms = Some(
-                    v.parse()
-                        .with_context(|| format!("--clock-ms `{v}` is not an integer"))?,
-                );
-            }
             "--random-hex" => random = crate::input(&arg, &value(&arg)?)?,
-            "--revision" => {
-                revision = match value(&arg)?.as_str() {
-                    "original" => HostRevision::Original,
-                    "challenge" => HostRevision::Challenge,
-                    other => bail!("unknown revision `{other}` (original | challenge)"),
-                }
-            }
-            flag if flag.starts_with('-') => bail!("unknown option `{flag}` (try --help)"),
-            path => {
-                if plugin.replace(path.to_owned()).is_some() {
-                    bail!("more than one plugin given");
+            other => {
+                if !plugin.take(other, &mut args)? {
+                    bail!("unknown option `{other}` (try --help)");
                 }
             }
         }
     }
     Ok(Some(StreamArgs {
-        plugin: plugin.ok_or_else(|| anyhow!("no plugin given (try --help)"))?,
+        plugin: plugin.finish("--help")?,
         protocol: protocol
             .ok_or_else(|| anyhow!("--protocol is required (key-broker | public-key)"))?,
-        config: config.unwrap_or_default(),
-        clock_ms,
         random,
-        revision,
     }))
 }
 
 pub fn run(args: &StreamArgs) -> Result<()> {
-    let mut plugin = Plugin::builder()
-        .revision(args.revision)
-        .clock(args.clock_ms.map_or(Clock::Real, Clock::Fixed))
-        .load_file(&args.plugin)
-        .with_context(|| format!("cannot load {}", args.plugin))?;
+    let mut plugin = args.plugin.load()?;
     plugin.script_random(&args.random);
-    plugin.init(&args.config).context("plugin_init")?;
+    plugin
+        .init(args.plugin.init_config())
+        .context("plugin_init")?;
     let reply = match args.protocol {
         Protocol::KeyBroker => {
             // As the server: read at most one byte past the limit.
