@@ -1,5 +1,5 @@
 //! The broker end to end: the independent test vector, a native client that
-//! opens responses, and every status.
+//! opens responses (the `skb1` crate's model), and every status.
 //!
 //! `data/key-broker-vector.json` is a copy of the project's shared
 //! `key-broker-vector.json`, computed by an implementation written
@@ -12,18 +12,12 @@
     reason = "tests"
 )]
 
-mod common;
-
-use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::inout::InOutBuf;
-use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
-use common::Vector;
-use hkdf::Hkdf;
 use key_broker::packet::RESPONSE_LEN;
 use key_broker::{Broker, Outcome, RequestDomain, Status};
+use p256::SecretKey;
 use p256::elliptic_curve::sec1::ToSec1Point;
-use p256::{PublicKey, SecretKey};
 use sha2::{Digest, Sha256};
+use skb1::{ClientKey, Vector, request};
 use std::cell::Cell;
 
 const SECRET: &[u8] = b"correct horse battery staple";
@@ -123,9 +117,9 @@ fn vector_content_key_and_epoch() {
     let domain = RequestDomain::parse(b"App.OrbPro.Test").unwrap();
     let key = broker.content_key(&domain, 1, epoch).unwrap();
     assert_eq!(key[..], vector.bytes("content_key"));
-    // The reference derivation below agrees too.
+    // The model's derivation agrees too.
     assert_eq!(
-        reference_content_key(SECRET, b"app.orbpro.test", 1, epoch)[..],
+        skb1::content_key(SECRET, b"app.orbpro.test", 1, epoch)[..],
         vector.bytes("content_key")
     );
 }
@@ -136,13 +130,9 @@ fn vector_response_opens_with_the_client_key() {
     let client = SecretKey::from_slice(&vector.bytes("client_private_key")).unwrap();
     let request = vector.bytes("request");
     let response: [u8; 88] = vector.bytes("response").try_into().unwrap();
-    let key = open(
-        &client,
-        &vector.bytes("server_public_key"),
-        &request[73..89],
-        b"app.orbpro.test",
-        &response,
-    );
+    let client = ClientKey::new(&client, vector_broker().public_key());
+    let nonce: [u8; 16] = request[73..89].try_into().unwrap();
+    let key = skb1::open(&client.shared, &nonce, b"app.orbpro.test", &response).unwrap();
     assert_eq!(key[..], vector.bytes("content_key"));
 }
 
@@ -161,63 +151,11 @@ fn uncompressed(key: &SecretKey) -> [u8; 65] {
         .unwrap()
 }
 
-/// Builds a request field by field.
-fn request(key: &[u8; 65], nonce: &[u8; 16], time: u64, version: u16, domain: &[u8]) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    bytes.extend_from_slice(b"SKB1"); //                              magic
-    bytes.push(0x01); //                                              type
-    bytes.push(0x00); //                                              flags
-    bytes.extend_from_slice(&version.to_le_bytes()); //               key version
-    bytes.extend_from_slice(key); //                                  client key
-    bytes.extend_from_slice(nonce); //                                client nonce
-    bytes.extend_from_slice(&time.to_le_bytes()); //                  client time
-    bytes.push(u8::try_from(domain.len()).unwrap()); //               D
-    bytes.extend_from_slice(domain); //                               domain
-    bytes
-}
-
-/// The content key straight from the protocol text, with hkdf alone.
-fn reference_content_key(secret: &[u8], domain: &[u8], version: u16, epoch: u64) -> [u8; 32] {
-    let info = [domain, &[0], &version.to_le_bytes(), &epoch.to_le_bytes()].concat();
-    let mut key = [0; 32];
-    Hkdf::<Sha256>::new(Some(b"SKB1/content"), secret)
-        .expand(&info, &mut key)
-        .unwrap();
-    key
-}
-
-/// What a client does with a response: ECDH with its ephemeral key, HKDF,
-/// then AES-256-GCM with the header as AAD.
-fn open(
-    client: &SecretKey,
-    server_public_key: &[u8],
-    client_nonce: &[u8],
-    domain: &[u8],
-    response: &[u8; 88],
-) -> [u8; 32] {
-    let server = PublicKey::from_sec1_bytes(server_public_key).unwrap();
-    let shared = client.diffie_hellman(&server);
-    let salt = [client_nonce, &response[8..24]].concat();
-    let info = [&b"SKB1/wrap"[..], &[0], domain].concat();
-    let mut okm = [0; 44];
-    Hkdf::<Sha256>::new(Some(&salt), shared.raw_secret_bytes())
-        .expand(&info, &mut okm)
-        .unwrap();
-    let cipher = Aes256Gcm::new_from_slice(&okm[..32]).unwrap();
-    let nonce = Nonce::<Aes256Gcm>::try_from(&okm[32..]).unwrap();
-    let tag = Tag::<Aes256Gcm>::try_from(&response[72..]).unwrap();
-    let mut key = [0; 32];
-    key.copy_from_slice(&response[40..72]);
-    cipher
-        .decrypt_inout_detached(&nonce, &response[..40], InOutBuf::from(&mut key[..]), &tag)
-        .expect("the response opens");
-    key
-}
-
-/// One round trip through the vector's broker; returns the response.
-fn round_trip(label: &str, now: u64, domain: &[u8]) -> [u8; 88] {
+/// One round trip through the vector's broker; returns the content key the
+/// response opens to.
+fn round_trip(label: &str, now: u64, domain: &[u8]) -> [u8; 32] {
     let broker = vector_broker();
-    let client = client_key(label);
+    let client = ClientKey::new(&client_key(label), broker.public_key());
     let client_nonce: [u8; 16] = Sha256::digest(format!("{label}/nonce"))[..16]
         .try_into()
         .unwrap();
@@ -227,7 +165,7 @@ fn round_trip(label: &str, now: u64, domain: &[u8]) -> [u8; 88] {
     let mut out = [0; 8192];
     let calls = Cell::new(0);
     let outcome = broker.handle(
-        &request(&uncompressed(&client), &client_nonce, now, 0, domain),
+        &request(&client.public, &client_nonce, now, 0, domain),
         now,
         scripted(server_nonce, &calls),
         &mut out,
@@ -243,29 +181,9 @@ fn round_trip(label: &str, now: u64, domain: &[u8]) -> [u8; 88] {
     assert_eq!(response[32..40], (now + 600_000).to_le_bytes());
 
     let lower = domain.to_ascii_lowercase();
-    let key = open(
-        &client,
-        broker.public_key(),
-        &client_nonce,
-        &lower,
-        &response,
-    );
-    assert_eq!(key, reference_content_key(SECRET, &lower, 1, epoch));
-    response
-}
-
-fn opened_key(label: &str, now: u64, domain: &[u8]) -> [u8; 32] {
-    let response = round_trip(label, now, domain);
-    let client_nonce: [u8; 16] = Sha256::digest(format!("{label}/nonce"))[..16]
-        .try_into()
-        .unwrap();
-    open(
-        &client_key(label),
-        vector_broker().public_key(),
-        &client_nonce,
-        &domain.to_ascii_lowercase(),
-        &response,
-    )
+    let key = skb1::open(&client.shared, &client_nonce, &lower, &response).unwrap();
+    assert_eq!(key, skb1::content_key(SECRET, &lower, 1, epoch));
+    key
 }
 
 #[test]
@@ -281,14 +199,14 @@ fn fresh_clients_open_their_responses() {
 #[test]
 fn same_epoch_same_key_other_epoch_other_key() {
     let epoch_start = (NOW / HOUR) * HOUR;
-    let a = opened_key("a", epoch_start, b"example.com");
-    let b = opened_key("b", epoch_start + HOUR - 1, b"EXAMPLE.com");
+    let a = round_trip("a", epoch_start, b"example.com");
+    let b = round_trip("b", epoch_start + HOUR - 1, b"EXAMPLE.com");
     assert_eq!(a, b, "one epoch, one key, whoever asks");
-    let c = opened_key("c", epoch_start + HOUR, b"example.com");
+    let c = round_trip("c", epoch_start + HOUR, b"example.com");
     assert_ne!(a, c, "the next epoch has another key");
-    let d = opened_key("d", epoch_start - 1, b"example.com");
+    let d = round_trip("d", epoch_start - 1, b"example.com");
     assert_ne!(a, d, "the previous epoch has another key");
-    let e = opened_key("e", epoch_start, b"app.orbpro.test");
+    let e = round_trip("e", epoch_start, b"app.orbpro.test");
     assert_ne!(a, e, "another domain has another key");
 }
 
@@ -296,21 +214,7 @@ fn same_epoch_same_key_other_epoch_other_key() {
 
 /// A config blob with the vector's key pair and secret.
 fn config(domains: &str, timing: [u64; 3], version: Option<u32>) -> Vec<u8> {
-    let vector = Vector::load();
-    let mut blob = Vec::new();
-    blob.extend_from_slice(&vector.bytes("server_private_key")); //   private scalar
-    blob.extend_from_slice(&vector.bytes("server_public_key")); //    public key
-    blob.extend_from_slice(&28_u32.to_le_bytes()); //                 secret length
-    blob.extend_from_slice(SECRET); //                                secret
-    blob.extend_from_slice(domains.as_bytes()); //                    domains
-    blob.push(0); //                                                  NUL
-    for field in timing {
-        blob.extend_from_slice(&field.to_le_bytes()); //              epoch, skew, lease
-    }
-    if let Some(version) = version {
-        blob.extend_from_slice(&version.to_le_bytes()); //            active version
-    }
-    blob
+    Vector::load().config_with(domains, timing, version)
 }
 
 /// Handles a request with a nonce source that must not be called unless the

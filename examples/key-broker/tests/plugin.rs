@@ -4,11 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
-mod common;
-
-use common::Vector;
 use key_broker::KeyBroker;
 use sdn_pdk::testing::{self, Capacities, Instance, Response};
+use skb1::Vector;
 
 /// A fresh mock host with the clock at the vector's time, and an
 /// uninitialised plugin.

@@ -10,8 +10,8 @@ use p256::elliptic_curve::sec1::ToSec1Point;
 use p256::{PublicKey, SecretKey};
 use sha2::{Digest, Sha256};
 
-use crate::soak::driver::skb1::{self, Vector, error_packet};
 use crate::support::{self, Interface};
+use skb1::{Vector, error_packet};
 
 const SECRET: &[u8] = b"correct horse battery staple";
 /// The vector's epoch period: one hour (also the default).
@@ -46,21 +46,7 @@ fn vector_broker() -> Plugin {
 /// A config with the vector's key pair and secret, other domains and
 /// settings (zeros = defaults).
 fn config(domains: &str, timing: [u64; 3], version: Option<u32>) -> Vec<u8> {
-    let vector = Vector::load();
-    let mut blob = Vec::new();
-    blob.extend_from_slice(&vector.bytes("server_private_key")); // private scalar
-    blob.extend_from_slice(&vector.bytes("server_public_key")); //  public key
-    blob.extend_from_slice(&(SECRET.len() as u32).to_le_bytes()); // secret length
-    blob.extend_from_slice(SECRET); //                              secret
-    blob.extend_from_slice(domains.as_bytes()); //                  domains
-    blob.push(0); //                                                NUL
-    for field in timing {
-        blob.extend_from_slice(&field.to_le_bytes()); //            epoch, skew, lease
-    }
-    if let Some(version) = version {
-        blob.extend_from_slice(&version.to_le_bytes()); //          active version
-    }
-    blob
+    Vector::load().config_with(domains, timing, version)
 }
 
 // ------------------------------------------------------------ the native client

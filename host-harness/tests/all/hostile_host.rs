@@ -7,9 +7,9 @@
 use host_harness::{Capacities, Clock, HarnessError, LogLevel, Plugin, RandomFallback, Response};
 use p256::SecretKey;
 
-use crate::soak::driver::skb1::{self, ClientKey, Spec, Vector};
 use crate::soak::driver::{Rng, echo_expected};
 use crate::support;
+use skb1::{ClientKey, Spec, Vector};
 
 const HOUR: u64 = 3_600_000;
 
@@ -50,7 +50,7 @@ fn fetch(plugin: &mut Plugin, client: &ClientKey, now: u64, time: u64, domain: &
     let request = skb1::request(&client.public, &[9; 16], time, 0, domain);
     let response = plugin.handle_request(&request, "keys.example").unwrap();
     Spec::vector()
-        .check(&request, now, &response, |k| {
+        .check(&request, now, response.status, &response.body, |k| {
             (k == &client.public).then_some(client.shared)
         })
         .unwrap_or_else(|e| panic!("server time {now}, client time {time}: {e:#}"));

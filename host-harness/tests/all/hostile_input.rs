@@ -2,7 +2,7 @@
 //! random extensions of the test vector's request, and 100,000 random byte
 //! strings of 0..=16384 bytes, sent to the key broker and the echo. Each
 //! gets the status its spec gives it (the key broker's is computed by the
-//! protocol model in `soak::driver::skb1`, written from the spec alone);
+//! protocol model in the `skb1` crate, written from the spec alone);
 //! `out_len` is always written (the harness fails the call with
 //! `BadLength` otherwise); nothing traps; and a valid request afterwards
 //! still gets the exact expected answer (the state was not disturbed).
@@ -10,9 +10,9 @@
 use host_harness::{Clock, Plugin, RandomFallback, Response};
 use p256::{PublicKey, SecretKey};
 
-use crate::soak::driver::skb1::{self, Spec, Vector};
 use crate::soak::driver::{ECHO_LARGEST_BODY, Rng, echo_expected};
 use crate::support;
+use skb1::{Spec, Vector};
 
 /// Random strings sent to each example.
 const RANDOM_STRINGS: usize = 100_000;
@@ -65,7 +65,7 @@ impl Broker {
             .unwrap_or_else(|e| panic!("{}: {e}", what()));
         let (shared, client_key) = (self.shared, self.client_key);
         self.spec
-            .check(request, self.now, &response, |key| {
+            .check(request, self.now, response.status, &response.body, |key| {
                 (key == &client_key).then_some(shared)
             })
             .unwrap_or_else(|e| panic!("{}: {e:#}", what()));

@@ -507,7 +507,7 @@ fn text_of(dom: &str, id: &str) -> String {
 
 /// SKB1's content key (the soak driver's spec model, shared by every test).
 fn content_key(secret: &[u8], domain: &str, version: u16, epoch: u64) -> [u8; 32] {
-    crate::soak::driver::skb1::content_key(secret, domain.as_bytes(), version, epoch)
+    skb1::content_key(secret, domain.as_bytes(), version, epoch)
 }
 
 /// The page's fingerprint: hex of the first 8 bytes of SHA-256(content key).
