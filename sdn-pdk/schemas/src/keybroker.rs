@@ -55,7 +55,7 @@ pub fn encode_request(packet: &[u8]) -> Vec<u8> {
 /// missing `packet`, which the schema requires).
 pub fn decode_request(bytes: &[u8]) -> Result<&[u8], Error> {
     check_identifier(bytes, REQUEST_IDENTIFIER)?;
-    Ok(req::root_as_key_broker_request(bytes)?.packet())
+    Ok(req::root_as_key_broker_request(bytes)?.packet().bytes())
 }
 
 /// A decoded `KeyBrokerResponse`.
@@ -93,7 +93,7 @@ pub fn decode_response(bytes: &[u8]) -> Result<Response<'_>, Error> {
     let root = resp::root_as_key_broker_response(bytes)?;
     Ok(Response {
         status: root.status(),
-        packet: root.packet(),
+        packet: root.packet().map(|p| p.bytes()),
     })
 }
 
@@ -121,7 +121,7 @@ pub fn encode_public_key(public_key: &[u8]) -> Vec<u8> {
 /// [`Error::Invalid`] when the verifier rejects the buffer.
 pub fn decode_public_key(bytes: &[u8]) -> Result<&[u8], Error> {
     check_identifier(bytes, PUBLIC_KEY_IDENTIFIER)?;
-    Ok(pk::root_as_public_key_response(bytes)?.public_key())
+    Ok(pk::root_as_public_key_response(bytes)?.public_key().bytes())
 }
 
 #[cfg(test)]

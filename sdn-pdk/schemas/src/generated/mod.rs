@@ -1,4 +1,4 @@
-//! The Rust code `flatc --rust` (2.0.8) generates from `schemas/*.fbs`,
+//! The Rust code `flatc --rust` (25.12.19) generates from `schemas/*.fbs`,
 //! checked in byte for byte and included here with `include!`, so that
 //! neither `cargo fmt` nor a hand edit touches it. Regenerate it with
 //! `cargo xtask flatc`; a test in `xtask` fails when it drifts from the
