@@ -26,6 +26,8 @@ mod error;
 pub mod host;
 #[cfg(feature = "log")]
 pub mod logger;
+#[cfg(feature = "module")]
+pub mod module;
 mod output;
 #[cfg(all(target_arch = "wasm32", not(feature = "std"), not(test)))]
 mod panic;
@@ -126,5 +128,24 @@ pub use sdn_pdk_macros::sdn_plugin;
 
 /// The bodies of the generated exports. Not public API: no semver promise.
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;
+
+/// Expands to its first group when sdn-pdk's `command` feature is on, else
+/// to its second: how `#[sdn_module]` adds the command surface (`_start`
+/// and `COMMAND` in the manifest) only to a command build. Not public API.
+#[cfg(feature = "command")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_command {
+    ({ $($command:tt)* } { $($direct:tt)* }) => { $($command)* };
+}
+
+/// Expands to its first group when sdn-pdk's `command` feature is on, else
+/// to its second. Not public API.
+#[cfg(not(feature = "command"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_command {
+    ({ $($command:tt)* } { $($direct:tt)* }) => { $($direct)* };
+}

@@ -29,7 +29,18 @@ struct MockHost {
     random_fails: bool,
     random_calls: Vec<usize>,
     logs: Vec<LogRecord>,
+    #[cfg(feature = "module")]
+    hostcall: Option<HostcallHandler>,
+    #[cfg(feature = "module")]
+    hostcall_response: Vec<u8>,
+    #[cfg(feature = "module")]
+    hostcall_status: i32,
 }
+
+/// Answers a module's hostcalls in native tests: the operation name and
+/// the request envelope in, `(status, response envelope)` out.
+#[cfg(feature = "module")]
+pub type HostcallHandler = std::boxed::Box<dyn FnMut(&str, &[u8]) -> (i32, Vec<u8>)>;
 
 impl MockHost {
     const fn new() -> MockHost {
@@ -40,6 +51,12 @@ impl MockHost {
             random_fails: false,
             random_calls: Vec::new(),
             logs: Vec::new(),
+            #[cfg(feature = "module")]
+            hostcall: None,
+            #[cfg(feature = "module")]
+            hostcall_response: Vec::new(),
+            #[cfg(feature = "module")]
+            hostcall_status: 0,
         }
     }
 
@@ -159,4 +176,43 @@ pub(crate) fn log(level: i32, message: &[u8]) {
         message: String::from_utf8_lossy(&cleaned).into_owned(),
     };
     with_host(|host| host.logs.push(record));
+}
+
+/// Installs the handler that answers this thread's hostcalls (`None`: every
+/// call fails with status 1 and no response, like a host without the
+/// bridge).
+#[cfg(feature = "module")]
+pub fn set_hostcall_handler(handler: Option<HostcallHandler>) {
+    with_host(|host| host.hostcall = handler);
+}
+
+#[cfg(feature = "module")]
+pub(crate) fn hostcall(op: &[u8], payload: &[u8]) -> i32 {
+    let op = String::from_utf8_lossy(op).into_owned();
+    // The handler runs outside the borrow, so it may itself use the mock.
+    let handler = with_host(|host| host.hostcall.take());
+    let Some(mut handler) = handler else {
+        with_host(|host| {
+            host.hostcall_response.clear();
+            host.hostcall_status = 1;
+        });
+        return 1;
+    };
+    let (status, response) = handler(&op, payload);
+    with_host(|host| {
+        host.hostcall = Some(handler);
+        host.hostcall_response = response;
+        host.hostcall_status = status;
+    });
+    status
+}
+
+#[cfg(feature = "module")]
+pub(crate) fn take_hostcall_response() -> Vec<u8> {
+    with_host(|host| core::mem::take(&mut host.hostcall_response))
+}
+
+#[cfg(feature = "module")]
+pub(crate) fn last_hostcall_status() -> i32 {
+    with_host(|host| host.hostcall_status)
 }

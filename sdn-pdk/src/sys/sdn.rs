@@ -1,16 +1,5 @@
-//! The raw `sdn` host imports, and nothing else.
-//!
-//! Invariant: this file holds the crate's only `extern` block for host
-//! imports. Each import has exactly one `pub(crate)` safe wrapper here; the
-//! public API in [`crate::host`] builds on those and enforces the server's
-//! limits. Adding an import touches three places: this file, `host.rs`, and
-//! host-harness's import table.
-//!
-//! On targets other than wasm32 the same functions are served by the
-//! per-thread mock host in [`crate::testing`], so plugin logic runs under a
-//! plain `cargo test`.
+//! The legacy server's `sdn` imports (`clock_now_ms`, `random_bytes`, `log`).
 
-#[cfg(target_arch = "wasm32")]
 mod imports {
     #[link(wasm_import_module = "sdn")]
     unsafe extern "C" {
@@ -27,7 +16,6 @@ mod imports {
 }
 
 /// Reads the host's wall clock.
-#[cfg(target_arch = "wasm32")]
 pub(crate) fn clock_now_ms() -> i64 {
     // SAFETY: the import takes no arguments and touches no guest memory.
     unsafe { imports::sdn_clock_now_ms() }
@@ -35,7 +23,6 @@ pub(crate) fn clock_now_ms() -> i64 {
 
 /// Fills `buf` from the host's CSPRNG; the caller keeps `buf` within the
 /// server's 8192-byte cap. Returns the host's status (0 = filled).
-#[cfg(target_arch = "wasm32")]
 pub(crate) fn random_bytes(buf: &mut [u8]) -> i32 {
     let Ok(len) = i32::try_from(buf.len()) else {
         return -1;
@@ -46,13 +33,9 @@ pub(crate) fn random_bytes(buf: &mut [u8]) -> i32 {
 }
 
 /// Sends one log record; the caller keeps `message` within the 4096-byte cap.
-#[cfg(target_arch = "wasm32")]
 pub(crate) fn log(level: i32, message: &[u8]) {
     let len = i32::try_from(message.len()).unwrap_or(i32::MAX);
     // SAFETY: `message` is a live region of linear memory of at least `len`
     // bytes; the host only reads it.
     unsafe { imports::sdn_log(level, message.as_ptr(), len) }
 }
-
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) use crate::testing::mock::{clock_now_ms, log, random_bytes};

@@ -5,147 +5,179 @@
         reason = "the allocator is exported on wasm32 only; natively only its tests use it"
     )
 )]
-//! Raw memory work at the host boundary: the exported `malloc`/`free`, and
-//! turning the host's pointer+length pairs into slices.
+//! Raw memory work at the host boundary: the blocks handed to the host
+//! (`malloc`/`free` of the legacy ABI, `plugin_alloc`/`plugin_free` of the
+//! module ABI), and turning the host's pointer+length pairs into slices.
 //!
-//! Invariant: together with `sys.rs`, `private.rs` and `testing.rs` this is
-//! one of the few files of the crate allowed to hold `unsafe`; every block
-//! says why it is sound.
+//! Invariant: together with `sys`, `private.rs` and `testing` this is one of
+//! the few places of the crate allowed to hold `unsafe`; every block says why
+//! it is sound.
 //!
-//! # The allocation header
+//! # Tracked blocks
 //!
-//! The server calls `free(ptr)` without a size, so every block handed out by
-//! [`allocate`] starts with an 8-byte header holding the payload size and the
-//! alignment; the payload follows at an 8-aligned address. `malloc(0)` hands
-//! out a real (header-only) block, because the server treats 0 as a failure.
+//! Both ABIs free without trustworthy sizes (the legacy `free(ptr)` has none;
+//! the module ABI's `plugin_free(ptr, size)` comes from an untrusted host), so
+//! every block handed out is recorded in one table ([`blocks::LiveBlocks`])
+//! with its layout, and a block is released only when the table holds it: a
+//! double, foreign or interior free is ignored and never reaches the
+//! allocator (wit-bindgen's `cabi_realloc` gets the layout back from the host
+//! for the same reason; here the table is the source of truth). `malloc(0)`
+//! and `plugin_alloc(0)` hand out a real one-byte block, because the hosts
+//! treat 0 as a failure.
+
+pub mod blocks;
 
 use core::alloc::Layout;
 use core::mem::MaybeUninit;
 
-/// Bytes in front of every payload (the size and the alignment, one `usize`
-/// each: 8 on wasm32); also the minimum payload alignment.
-pub const HEADER_SIZE: usize = 2 * core::mem::size_of::<usize>();
+use blocks::{Block, LiveBlocks};
 
-/// Allocates `size` bytes aligned to [`HEADER_SIZE`] (8 on wasm32) from the global allocator; null on
-/// failure (never a trap).
-pub fn allocate(size: usize) -> *mut u8 {
-    allocate_aligned(size, HEADER_SIZE)
+/// The alignment of every block handed to a host: the module ABI's 16 (the
+/// legacy ABI's 8 is implied).
+pub const BLOCK_ALIGN: usize = 16;
+
+/// The one table of live host blocks.
+mod registry {
+    use super::LiveBlocks;
+
+    /// The table, behind a cell: wasm32 without atomics has one thread, and
+    /// the hosts serialise calls into an instance.
+    #[cfg(target_arch = "wasm32")]
+    struct Registry(core::cell::UnsafeCell<LiveBlocks>);
+
+    // SAFETY: wasm32 without the atomics feature has exactly one thread.
+    #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+    unsafe impl Sync for Registry {}
+
+    #[cfg(target_arch = "wasm32")]
+    static REGISTRY: Registry = Registry(core::cell::UnsafeCell::new(LiveBlocks::new()));
+
+    /// Runs `f` on the table. `f` must not call back into this module
+    /// (nothing in `abi` does: the table's own storage comes from the global
+    /// allocator, never from a tracked block).
+    #[cfg(target_arch = "wasm32")]
+    pub(super) fn with<R>(f: impl FnOnce(&mut LiveBlocks) -> R) -> R {
+        // SAFETY: one thread, and `with` is never re-entered (see above), so
+        // this is the only reference to the table while `f` runs.
+        f(unsafe { &mut *REGISTRY.0.get() })
+    }
+
+    /// Natively (tests, fuzz targets) the table is shared by threads.
+    #[cfg(not(target_arch = "wasm32"))]
+    static REGISTRY: std::sync::Mutex<LiveBlocks> = std::sync::Mutex::new(LiveBlocks::new());
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn with<R>(f: impl FnOnce(&mut LiveBlocks) -> R) -> R {
+        let mut table = REGISTRY
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut table)
+    }
 }
 
-/// Allocates `size` bytes aligned to `align` (a power of two; at least
-/// [`HEADER_SIZE`] is used); null on failure.
+/// Allocates a host block of `size` bytes (0 is taken as 1) aligned to
+/// [`BLOCK_ALIGN`] and records it; null on failure (never a trap).
+pub fn allocate(size: usize) -> *mut u8 {
+    allocate_aligned(size, BLOCK_ALIGN)
+}
+
+/// Allocates a host block of `size` bytes (0 is taken as 1) aligned to
+/// `align` (a power of two; at least [`BLOCK_ALIGN`] is used) and records it;
+/// null on failure, including a size the allocator cannot describe (the
+/// module SDK's reference glue wraps there and hands out a small block).
 pub fn allocate_aligned(size: usize, align: usize) -> *mut u8 {
-    let align = align.max(HEADER_SIZE);
-    let Some((layout, offset)) = block_layout(size, align) else {
+    let size = size.max(1);
+    let align = align.max(BLOCK_ALIGN);
+    let Ok(layout) = Layout::from_size_align(size, align) else {
         return core::ptr::null_mut();
     };
-    // SAFETY: `layout` has a non-zero size (it includes the header).
-    let base = unsafe { alloc::alloc::alloc(layout) };
-    if base.is_null() {
-        return base;
+    // SAFETY: `layout` has a non-zero size.
+    let payload = unsafe { alloc::alloc::alloc(layout) };
+    if payload.is_null() {
+        return payload;
     }
-    // SAFETY: `offset >= HEADER_SIZE` and `offset + size == layout.size()`,
-    // so the payload and its header lie inside the block just allocated.
-    unsafe {
-        let payload = base.add(offset);
-        write_header(payload, size, align);
-        payload
+    let block = Block {
+        addr: payload as usize,
+        size,
+        align,
+    };
+    if registry::with(|table| table.insert(block)).is_err() {
+        // SAFETY: allocated just above with `layout`, never handed out.
+        unsafe { alloc::alloc::dealloc(payload, layout) };
+        return core::ptr::null_mut();
+    }
+    payload
+}
+
+/// Releases the host block starting at `addr`, if it is live; false (and
+/// nothing touched) for anything else: null, a static or stack address, an
+/// interior pointer, a block released already.
+pub fn release(addr: usize) -> bool {
+    let Some(block) = registry::with(|table| table.remove(addr)) else {
+        return false;
+    };
+    deallocate(block);
+    true
+}
+
+/// Returns a block taken out of the table to the allocator.
+fn deallocate(block: Block) {
+    // The table only holds layouts `allocate_aligned` built.
+    if let Ok(layout) = Layout::from_size_align(block.size, block.align) {
+        // SAFETY: `block` was allocated with exactly this layout and has just
+        // left the table, so it is live and released once.
+        unsafe { alloc::alloc::dealloc(block.addr as *mut u8, layout) }
     }
 }
 
-/// Returns a block from [`allocate`]/[`allocate_aligned`] to the allocator.
-/// A null pointer is ignored.
-///
-/// # Safety
-///
-/// `payload` is null or a live pointer returned by this module's allocation
-/// functions, not freed since.
-pub unsafe fn release(payload: *mut u8) {
-    if payload.is_null() {
-        return;
-    }
-    // SAFETY: per the contract, `payload` came from `allocate_aligned`, which
-    // wrote the header in front of it after `block_layout` accepted exactly
-    // this size and alignment: the layout is valid and the block starts
-    // `align` bytes before the payload.
-    unsafe {
-        let (size, align) = read_header(payload);
-        let layout = Layout::from_size_align_unchecked(size + align, align);
-        alloc::alloc::dealloc(payload.sub(align), layout);
-    }
+/// The live host block starting at `addr`.
+#[cfg_attr(
+    not(feature = "module"),
+    allow(dead_code, reason = "the module ABI's glue uses it; legacy plugins only free")
+)]
+pub fn live_block(addr: usize) -> Option<Block> {
+    registry::with(|table| table.get(addr))
+}
+
+/// The live host block that holds all of `addr .. addr + len`.
+#[cfg_attr(
+    not(feature = "module"),
+    allow(dead_code, reason = "the module ABI's glue uses it; legacy plugins only free")
+)]
+pub fn block_containing(addr: usize, len: usize) -> Option<Block> {
+    registry::with(|table| table.containing(addr, len))
+}
+
+/// How many host blocks are live (tests and leak checks).
+#[cfg_attr(
+    not(feature = "module"),
+    allow(dead_code, reason = "the module ABI's glue uses it; legacy plugins only free")
+)]
+pub fn live_blocks() -> usize {
+    registry::with(|table| table.len())
 }
 
 #[cfg(any(feature = "std", not(target_arch = "wasm32")))]
-/// The payload size recorded for a live block.
-///
-/// # Safety
-///
-/// As for [`release`], and `payload` is not null.
-pub unsafe fn allocation_size(payload: *const u8) -> usize {
-    // SAFETY: forwarded contract.
-    unsafe { read_header(payload).0 }
-}
-
-#[cfg(any(feature = "std", not(target_arch = "wasm32")))]
-/// Resizes a block, keeping the first `min(old, new)` bytes; null on failure,
-/// in which case the old block is untouched.
-///
-/// # Safety
-///
-/// As for [`release`].
-pub unsafe fn reallocate(payload: *mut u8, new_size: usize) -> *mut u8 {
-    if payload.is_null() {
+/// Resizes a live block, keeping the first `min(old, new)` bytes; null on
+/// failure (the old block untouched) and for an address that is not a live
+/// block (nothing touched).
+pub fn reallocate(addr: usize, new_size: usize) -> *mut u8 {
+    if addr == 0 {
         return allocate(new_size);
     }
-    // SAFETY: per the contract the header is valid.
-    let (old_size, align) = unsafe { read_header(payload) };
-    let fresh = allocate_aligned(new_size, align);
+    let Some(old) = live_block(addr) else {
+        return core::ptr::null_mut();
+    };
+    let fresh = allocate_aligned(new_size, old.align);
     if !fresh.is_null() {
-        // SAFETY: both blocks are live, distinct, and at least
-        // `min(old_size, new_size)` bytes long.
+        // SAFETY: both blocks are live and distinct, and hold at least
+        // `min(old.size, new_size)` bytes.
         unsafe {
-            core::ptr::copy_nonoverlapping(payload, fresh, old_size.min(new_size));
-            release(payload);
+            core::ptr::copy_nonoverlapping(old.addr as *const u8, fresh, old.size.min(new_size));
         }
+        release(addr);
     }
     fresh
-}
-
-/// The block layout for a payload and the payload's offset in the block.
-fn block_layout(size: usize, align: usize) -> Option<(Layout, usize)> {
-    // The header sits in the `align` bytes before the payload.
-    let offset = align;
-    let total = size.checked_add(offset)?;
-    if !align.is_power_of_two() || total > isize::MAX as usize - (align - 1) {
-        return None;
-    }
-    // SAFETY: `align` is a power of two and `total`, rounded up to `align`,
-    // does not overflow isize: Layout's two conditions.
-    let layout = unsafe { Layout::from_size_align_unchecked(total, align) };
-    Some((layout, offset))
-}
-
-/// # Safety
-///
-/// `payload - HEADER_SIZE .. payload` is writable.
-unsafe fn write_header(payload: *mut u8, size: usize, align: usize) {
-    // SAFETY: the caller guarantees the header bytes before `payload` are
-    // ours, and `payload` is HEADER_SIZE-aligned, so the header is aligned.
-    unsafe {
-        payload
-            .sub(HEADER_SIZE)
-            .cast::<[usize; 2]>()
-            .write([size, align])
-    }
-}
-
-/// # Safety
-///
-/// `payload` was returned by `allocate_aligned` and is live.
-unsafe fn read_header(payload: *const u8) -> (usize, usize) {
-    // SAFETY: `allocate_aligned` wrote the header just before `payload`.
-    let [size, align] = unsafe { payload.sub(HEADER_SIZE).cast::<[usize; 2]>().read() };
-    (size, align)
 }
 
 /// The host's `(ptr, len)` as a byte slice: empty for a zero length, `None`
@@ -262,28 +294,26 @@ pub unsafe fn initialised_prefix(buffer: &[MaybeUninit<u8>], len: usize) -> &[u8
     unsafe { core::slice::from_raw_parts(prefix.as_ptr().cast::<u8>(), prefix.len()) }
 }
 
-/// The C allocator the server calls, on wasm32 only (natively it would clash
-/// with the platform's libc).
-#[cfg(target_arch = "wasm32")]
+/// The C allocator the legacy server calls, on wasm32 only (natively it
+/// would clash with the platform's libc). A module (feature `module`) has
+/// `plugin_alloc`/`plugin_free` instead, generated by `#[sdn_module]`, and
+/// keeps `malloc`/`free` only with `std`, where wasi-libc calls them.
+#[cfg(all(target_arch = "wasm32", any(not(feature = "module"), feature = "std")))]
 mod exports {
     use super::*;
 
-    /// `malloc(size) -> ptr`: 8-aligned, never 0 for `malloc(0)`, 0 on failure.
+    /// `malloc(size) -> ptr`: 16-aligned, never 0 for `malloc(0)`, 0 on failure.
     #[unsafe(no_mangle)]
     pub extern "C" fn malloc(size: usize) -> *mut u8 {
         allocate(size)
     }
 
-    /// `free(ptr)`: the size is read back from the block's header.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` is null or came from this module's `malloc` (or, with `std`,
-    /// `calloc`/`realloc`/`aligned_alloc`/`posix_memalign`).
+    /// `free(ptr)`: releases a live block from `malloc` (or, with `std`,
+    /// `calloc`/`realloc`/`aligned_alloc`/`posix_memalign`); anything else
+    /// is ignored, and the first such call is logged.
     #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn free(ptr: *mut u8) {
-        // SAFETY: forwarded contract.
-        unsafe { release(ptr) }
+    pub extern "C" fn free(ptr: *mut u8) {
+        free_from_host(ptr as usize);
     }
 
     /// With `std`, wasi-libc brings its own allocator in the same archive
@@ -301,21 +331,16 @@ mod exports {
             };
             let payload = allocate(total);
             if !payload.is_null() {
-                // SAFETY: `payload` is a fresh block of `total` bytes.
+                // SAFETY: `payload` is a fresh block of at least `total` bytes.
                 unsafe { core::ptr::write_bytes(payload, 0, total) };
             }
             payload
         }
 
-        /// `realloc(ptr, size)`.
-        ///
-        /// # Safety
-        ///
-        /// As for `free`.
+        /// `realloc(ptr, size)`: null for a pointer that is not a live block.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn realloc(ptr: *mut u8, size: usize) -> *mut u8 {
-            // SAFETY: forwarded contract.
-            unsafe { reallocate(ptr, size) }
+        pub extern "C" fn realloc(ptr: *mut u8, size: usize) -> *mut u8 {
+            reallocate(ptr as usize, size)
         }
 
         /// `aligned_alloc(align, size)`.
@@ -350,18 +375,10 @@ mod exports {
             0
         }
 
-        /// `malloc_usable_size(ptr)`.
-        ///
-        /// # Safety
-        ///
-        /// As for `free`.
+        /// `malloc_usable_size(ptr)`: 0 for a pointer that is not a live block.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn malloc_usable_size(ptr: *const u8) -> usize {
-            if ptr.is_null() {
-                return 0;
-            }
-            // SAFETY: forwarded contract.
-            unsafe { allocation_size(ptr) }
+        pub extern "C" fn malloc_usable_size(ptr: *const u8) -> usize {
+            live_block(ptr as usize).map_or(0, |block| block.size)
         }
 
         /// musl's internal name for `malloc`.
@@ -377,15 +394,29 @@ mod exports {
         }
 
         /// musl's internal name for `free`.
-        ///
-        /// # Safety
-        ///
-        /// As for `free`.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn __libc_free(ptr: *mut u8) {
-            // SAFETY: forwarded contract.
-            unsafe { release(ptr) }
+        pub extern "C" fn __libc_free(ptr: *mut u8) {
+            release(ptr as usize);
         }
+    }
+}
+
+/// `free`/`plugin_free` from the host: releases a live block, ignores
+/// anything else (null silently; any other address logged once per
+/// instance, so a misbehaving host is visible without flooding the log).
+pub fn free_from_host(addr: usize) {
+    if addr == 0 || release(addr) {
+        return;
+    }
+    report_bad_free();
+}
+
+/// Logs the first free of an address that is not a live block.
+fn report_bad_free() {
+    use core::sync::atomic::{AtomicBool, Ordering};
+    static REPORTED: AtomicBool = AtomicBool::new(false);
+    if !REPORTED.swap(true, Ordering::Relaxed) {
+        crate::host::warn("sdn-pdk: ignored a free of an address that is not a live block");
     }
 }
 
@@ -459,48 +490,72 @@ mod tests {
         let b = allocate(0);
         assert!(!a.is_null() && !b.is_null());
         assert_ne!(a, b);
-        // SAFETY: both are live blocks from `allocate`.
-        unsafe {
-            release(a);
-            release(b);
-        }
+        assert_eq!(live_block(a as usize).map(|block| block.size), Some(1));
+        assert!(release(a as usize));
+        assert!(release(b as usize));
     }
 
     #[test]
     fn blocks_are_aligned_and_remember_their_size() {
         for size in [1usize, 7, 8, 100, 8192, 70_000] {
             let p = allocate(size);
-            assert_eq!(p as usize % 8, 0);
-            // SAFETY: live block from `allocate`.
-            unsafe {
-                assert_eq!(allocation_size(p), size);
-                core::ptr::write_bytes(p, 0xAB, size);
-                release(p);
-            }
+            assert_eq!(p as usize % BLOCK_ALIGN, 0);
+            assert_eq!(live_block(p as usize).map(|block| block.size), Some(size));
+            // SAFETY: `p` is a live block of `size` bytes.
+            unsafe { core::ptr::write_bytes(p, 0xAB, size) };
+            assert!(release(p as usize));
         }
         let p = allocate_aligned(10, 64);
         assert_eq!(p as usize % 64, 0);
-        // SAFETY: live block.
-        unsafe { release(p) };
+        assert!(release(p as usize));
     }
 
     #[test]
     fn impossible_sizes_fail_instead_of_trapping() {
         assert!(allocate(usize::MAX).is_null());
         assert!(allocate(usize::MAX - 4).is_null());
+        assert!(allocate(isize::MAX as usize).is_null());
+    }
+
+    #[test]
+    fn bad_frees_are_ignored_and_leave_the_heap_usable() {
+        let p = allocate(64);
+        let interior = p as usize + 16;
+        static STATIC: u8 = 0;
+        let static_addr = core::ptr::addr_of!(STATIC) as usize;
+        assert!(!release(interior), "interior pointer");
+        assert!(!release(static_addr), "static address");
+        assert!(release(p as usize));
+        assert!(!release(p as usize), "double free");
+        free_from_host(p as usize);
+        free_from_host(0);
+        let q = allocate(64);
+        assert!(!q.is_null());
+        assert!(release(q as usize));
+    }
+
+    #[test]
+    fn block_ranges_are_checked() {
+        let p = allocate(32) as usize;
+        assert_eq!(block_containing(p, 32).map(|block| block.addr), Some(p));
+        assert_eq!(block_containing(p + 8, 8).map(|block| block.addr), Some(p));
+        assert!(block_containing(p + 8, 32).is_none());
+        assert!(release(p));
+        assert!(block_containing(p, 1).is_none());
     }
 
     #[test]
     fn reallocation_keeps_the_prefix() {
         let p = allocate(4);
-        // SAFETY: live blocks throughout.
-        unsafe {
-            p.cast::<[u8; 4]>().write([1, 2, 3, 4]);
-            let q = reallocate(p, 100);
-            assert_eq!(*q.cast::<[u8; 4]>(), [1, 2, 3, 4]);
-            assert_eq!(allocation_size(q), 100);
-            release(q);
-        }
+        // SAFETY: `p` is a live block of 4 bytes.
+        unsafe { p.cast::<[u8; 4]>().write([1, 2, 3, 4]) };
+        let q = reallocate(p as usize, 100);
+        // SAFETY: `q` is a live block of 100 bytes.
+        assert_eq!(unsafe { *q.cast::<[u8; 4]>() }, [1, 2, 3, 4]);
+        assert_eq!(live_block(q as usize).map(|block| block.size), Some(100));
+        assert!(live_block(p as usize).is_none(), "the old block is released");
+        assert!(reallocate(p as usize, 8).is_null(), "a dead block is not resized");
+        assert!(release(q as usize));
     }
 
     #[test]

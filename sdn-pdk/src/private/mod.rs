@@ -6,6 +6,9 @@
 
 use core::cell::UnsafeCell;
 
+#[cfg(feature = "module")]
+pub mod module;
+
 use crate::abi;
 use crate::request::HOST_MAX;
 use crate::{Error, Output, Plugin, Request};
@@ -47,6 +50,23 @@ impl<P> Slot<P> {
     unsafe fn state(&self) -> &mut Option<P> {
         // SAFETY: exclusivity per the function's contract.
         unsafe { &mut *self.state.get() }
+    }
+}
+
+impl<P: Default> Slot<P> {
+    /// The instance, made with `P::default()` on first use (the module ABI
+    /// has no init call).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Slot::state`]: no other reference into the slot is live.
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "exclusivity comes from the host's serialised calls"
+    )]
+    pub unsafe fn get_or_default(&self) -> &mut P {
+        // SAFETY: forwarded contract.
+        unsafe { self.state() }.get_or_insert_with(P::default)
     }
 }
 
