@@ -24,11 +24,14 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl core::error::Error for Error {
+    /// The verifier's error (with `std`: `flatbuffers` implements the trait
+    /// for it only there).
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
-            Self::WrongIdentifier { .. } => None,
+            #[cfg(feature = "std")]
             Self::Invalid(err) => Some(err),
+            _ => None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Just enough JSON writing for `to_json` (no serde in this crate).
 
+use alloc::string::String;
 use core::fmt::Write as _;
 
 /// Appends `s` as a JSON string literal.

@@ -9,6 +9,8 @@
 //! Every `decode_*` checks the file identifier first, then runs the
 //! FlatBuffers verifier.
 
+use alloc::vec::Vec;
+
 use crate::error::{Error, check_identifier};
 use crate::generated::key_broker_request::orbpro::keybroker as req;
 use crate::generated::key_broker_response::orbpro::keybroker as resp;

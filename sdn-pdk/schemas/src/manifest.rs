@@ -7,11 +7,15 @@
 //! `#[sdn_plugin]` calls it at compile time — and [`read`] verifies and reads
 //! one back.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+
 use crate::capability;
 use crate::error::{Error, check_identifier};
 use crate::generated::plugin_manifest::orbpro::manifest as fb;
 use crate::json;
-use core::fmt::Write as _;
 
 /// The manifest's FlatBuffers file identifier.
 pub const IDENTIFIER: &str = "PMAN";
@@ -260,6 +264,7 @@ pub fn read(bytes: &[u8]) -> Result<Manifest, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     fn spec() -> ManifestSpec {
         ManifestSpec {
