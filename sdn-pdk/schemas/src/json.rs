@@ -32,6 +32,8 @@ pub(crate) fn push_opt_str(out: &mut String, s: Option<&str>) {
 
 #[cfg(test)]
 mod tests {
+    use alloc::string::String;
+
     #[test]
     fn escapes() {
         let mut out = String::new();
