@@ -88,7 +88,14 @@ pub fn generate(out_dir: &Path) -> Result<Vec<String>> {
     }
     fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
     let mut cmd = Command::new("flatc");
-    cmd.arg("--rust").arg("-o").arg(out_dir).args(&schemas);
+    // `--gen-all`: a schema that includes another (PIV.fbs includes TAB.fbs)
+    // gets the included types in its own file, so every generated file stands
+    // alone in its own Rust module.
+    cmd.arg("--rust")
+        .arg("--gen-all")
+        .arg("-o")
+        .arg(out_dir)
+        .args(&schemas);
     command_output(&mut cmd)?;
     generated_names(out_dir)
 }
