@@ -103,13 +103,12 @@ impl<'a> Parser<'a> {
             .iter()
             .take_while(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
             .count();
-        let literal = core::str::from_utf8(&self.text[start..start + len]).ok()?;
+        let literal = &self.text[start..start + len];
         if !is_json_number(literal) {
             return None;
         }
-        let value = literal.parse::<f64>().ok()?;
         self.at = start + len;
-        Some(value)
+        Some(decimal_value(literal))
     }
 
     fn skip_value(&mut self, depth: usize) -> Result<(), ConfigError> {
@@ -163,9 +162,68 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The value of a literal that [`is_json_number`] accepted, to within a
+/// few ulps: the first 19 significant digits times a power of ten. (Core's
+/// exact `str::parse::<f64>` brings a 10 KiB table into the module; a
+/// step or span needs no more than this.)
+fn decimal_value(literal: &[u8]) -> f64 {
+    let (negative, rest) = match literal {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, literal),
+    };
+    let mut mantissa: u64 = 0;
+    let mut significant = 0;
+    let mut exponent: i64 = 0;
+    let mut after_point = false;
+    let mut i = 0;
+    while let Some(&c) = rest.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                if mantissa == 0 && c == b'0' {
+                    // A leading zero: no significance, only position.
+                    exponent -= i64::from(after_point);
+                } else if significant < 19 {
+                    mantissa = mantissa * 10 + u64::from(c - b'0');
+                    significant += 1;
+                    exponent -= i64::from(after_point);
+                } else {
+                    // Past the 19th significant digit only position counts.
+                    exponent += i64::from(!after_point);
+                }
+            }
+            b'.' => after_point = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if let Some(b'e' | b'E') = rest.get(i) {
+        let (sign, digits) = match rest.get(i + 1) {
+            Some(b'-') => (-1, &rest[i + 2..]),
+            Some(b'+') => (1, &rest[i + 2..]),
+            _ => (1, &rest[i + 1..]),
+        };
+        let value = digits.iter().fold(0i64, |acc, &d| {
+            (acc * 10 + i64::from(d - b'0')).min(100_000)
+        });
+        exponent += sign * value;
+    }
+    let mut value = mantissa as f64;
+    // |exponent| past 400 gives 0 or infinity either way; the cap bounds the loop.
+    let scale = exponent.unsigned_abs().min(400);
+    let mut power = 1.0f64;
+    for _ in 0..scale {
+        power *= 10.0;
+    }
+    if exponent < 0 {
+        value /= power;
+    } else {
+        value *= power;
+    }
+    if negative { -value } else { value }
+}
+
 /// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-fn is_json_number(s: &str) -> bool {
-    let b = s.as_bytes();
+fn is_json_number(b: &[u8]) -> bool {
     let mut i = usize::from(b.first() == Some(&b'-'));
     let int_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
     if int_digits == 0 || (int_digits > 1 && b[i] == b'0') {
@@ -200,10 +258,44 @@ mod tests {
     #[test]
     fn json_number_grammar() {
         for good in ["0", "-0", "60", "1.5", "2e3", "2E-3", "-1.25e+2"] {
-            assert!(is_json_number(good), "{good}");
+            assert!(is_json_number(good.as_bytes()), "{good}");
         }
         for bad in ["", "-", "01", "1.", ".5", "1e", "+1", "1e+", "--1", "1.2.3"] {
-            assert!(!is_json_number(bad), "{bad}");
+            assert!(!is_json_number(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decimal_values_are_close_to_exact() {
+        for text in [
+            "0",
+            "-0",
+            "60",
+            "90",
+            "1.5",
+            "0.001",
+            "0.0010",
+            "86400",
+            "43200",
+            "2e3",
+            "2E-3",
+            "-1.25e+2",
+            "0.1",
+            "123.456",
+            "1e-300",
+            "1e300",
+            "12345678901234567890123",
+            "0.000000000000000000000123",
+            "1e400",
+            "3.14159265358979323846264338",
+        ] {
+            let exact: f64 = text.parse().unwrap();
+            let got = decimal_value(text.as_bytes());
+            let tolerance = exact.abs() * 1e-13;
+            assert!(
+                (got - exact).abs() <= tolerance || got == exact,
+                "{text}: {got} vs {exact}"
+            );
         }
     }
 
