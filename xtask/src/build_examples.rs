@@ -30,7 +30,15 @@ pub struct Example {
     pub lib_name: String,
     /// The crate's directory.
     pub dir: PathBuf,
+    /// Whether the crate has a `command` feature: a module whose command
+    /// surface is built too, as `<package>-command.wasm`.
+    pub has_command_feature: bool,
 }
+
+/// The feature a module crate names `command` (turning on sdn-pdk's
+/// `command`), and the suffix of the plugin built with it.
+pub const COMMAND_FEATURE: &str = "command";
+const COMMAND_SUFFIX: &str = "-command";
 
 /// A plugin that [`run`] built.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,23 +80,31 @@ pub fn run_only(names: &[String]) -> Result<Vec<BuiltPlugin>> {
     Ok(built)
 }
 
-/// Builds `crates` and copies each `.wasm` to `dest/<package>.wasm`.
+/// Builds `crates` and copies each `.wasm` to `dest/<package>.wasm`, plus,
+/// for a crate with a `command` feature, a second build with it to
+/// `dest/<package>-command.wasm`.
 fn build_into(crates: &[Example], dest: &Path) -> Result<Vec<BuiltPlugin>> {
-    let out_dir = build(crates, &workspace_root().join("target").join("wasm"), &[])?;
+    let target_dir = workspace_root().join("target").join("wasm");
     fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
     let mut built = Vec::new();
     for plugin in crates {
-        let from = out_dir.join(format!("{}.wasm", plugin.lib_name));
-        let to = dest.join(format!("{}.wasm", plugin.package));
-        copy_atomically(&from, &to)?;
-        let size = fs::metadata(&to)
-            .with_context(|| format!("reading {}", to.display()))?
-            .len();
-        built.push(BuiltPlugin {
-            name: plugin.package.clone(),
-            path: to,
-            size,
-        });
+        let mut variants = vec![(plugin.package.clone(), Vec::new())];
+        if plugin.has_command_feature {
+            variants.push((
+                format!("{}{COMMAND_SUFFIX}", plugin.package),
+                vec!["--features", COMMAND_FEATURE],
+            ));
+        }
+        for (name, features) in variants {
+            let out_dir = build(std::slice::from_ref(plugin), &target_dir, &features)?;
+            let from = out_dir.join(format!("{}.wasm", plugin.lib_name));
+            let to = dest.join(format!("{name}.wasm"));
+            copy_atomically(&from, &to)?;
+            let size = fs::metadata(&to)
+                .with_context(|| format!("reading {}", to.display()))?
+                .len();
+            built.push(BuiltPlugin { name, path: to, size });
+        }
     }
     Ok(built)
 }
@@ -128,6 +144,7 @@ fn crates_in(dir: &Path) -> Result<Vec<Example>> {
             package,
             lib_name,
             dir: crate_dir,
+            has_command_feature: has_feature(&text, COMMAND_FEATURE),
         });
     }
     found.sort_by(|a, b| a.package.cmp(&b.package));
@@ -230,6 +247,27 @@ fn manifest_names(manifest: &str) -> Option<(String, String)> {
     let package = package?;
     let lib = lib.unwrap_or_else(|| package.replace('-', "_"));
     Some((package, lib))
+}
+
+/// Whether a `Cargo.toml`'s `[features]` table defines `feature` (the same
+/// line scan as [`manifest_names`]).
+fn has_feature(manifest: &str, feature: &str) -> bool {
+    let mut in_features = false;
+    for line in manifest.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.starts_with('[') {
+            in_features = line == "[features]";
+            continue;
+        }
+        if in_features
+            && line
+                .split_once('=')
+                .is_some_and(|(key, _)| key.trim().trim_matches('"') == feature)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// The cargo subcommand and flags that build a library as a `cdylib` only,
@@ -383,6 +421,14 @@ mod tests {
             manifest_names(manifest),
             Some(("echo".to_owned(), "plug".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_command_feature_is_found_in_the_features_table_only() {
+        let manifest = "[package]\nname = \"m\"\n[features]\ndefault = []\ncommand = [\"sdn-pdk/command\"]\n";
+        assert!(has_feature(manifest, "command"));
+        assert!(!has_feature("[dependencies]\ncommand = \"1\"\n", "command"));
+        assert!(!has_feature("[features]\ncommands = []\n", "command"));
     }
 
     #[test]

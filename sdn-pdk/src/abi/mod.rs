@@ -26,6 +26,7 @@
 //! treat 0 as a failure.
 
 pub mod blocks;
+pub mod range;
 
 use core::alloc::Layout;
 use core::mem::MaybeUninit;
@@ -178,87 +179,6 @@ pub fn reallocate(addr: usize, new_size: usize) -> *mut u8 {
         release(addr);
     }
     fresh
-}
-
-/// The host's `(ptr, len)` as a byte slice: empty for a zero length, `None`
-/// for a negative length or a null pointer with a length.
-///
-/// # Safety
-///
-/// A non-null `ptr` starts `len` initialised bytes of linear memory that
-/// nothing mutates for `'a` (the server's buffers always do).
-#[inline(always)]
-pub unsafe fn host_bytes<'a>(ptr: *const u8, len: i32) -> Option<&'a [u8]> {
-    let len = usize::try_from(len).ok()?;
-    if len == 0 {
-        return Some(&[]);
-    }
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: non-null, and per the contract inside memory, initialised and
-    // unaliased by writers for `'a`. u8 has alignment 1.
-    Some(unsafe { core::slice::from_raw_parts(ptr, len) })
-}
-
-/// The host's output buffer `(ptr, capacity)`: `None` for a null pointer or
-/// a negative capacity.
-///
-/// # Safety
-///
-/// A non-null `ptr` starts `capacity` bytes of linear memory that nothing
-/// else reads or writes for `'a`.
-#[inline(always)]
-pub unsafe fn host_buffer<'a>(ptr: *mut u8, capacity: i32) -> Option<&'a mut [MaybeUninit<u8>]> {
-    let capacity = usize::try_from(capacity).ok()?;
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: non-null, and per the contract inside memory and exclusively ours for `'a` per the
-    // contract; `MaybeUninit<u8>` makes no claim about the bytes.
-    Some(unsafe { core::slice::from_raw_parts_mut(ptr.cast::<MaybeUninit<u8>>(), capacity) })
-}
-
-/// Reads a NUL-terminated string of at most `max` bytes (the NUL not
-/// counted) starting at `ptr`. A null pointer reads as empty; a string with
-/// no NUL within `max` bytes is cut at `max`, so a missing terminator never
-/// sends the scan far.
-///
-/// # Safety
-///
-/// The bytes from `ptr` up to its NUL, or `max` bytes, whichever comes
-/// first, are initialised and not written for `'a`.
-#[inline(always)]
-pub unsafe fn host_c_str<'a>(ptr: *const u8, max: usize) -> &'a [u8] {
-    if ptr.is_null() {
-        return &[];
-    }
-    let mut len = 0;
-    // SAFETY: every byte read is below `max` and before the first NUL, so
-    // initialised per the contract.
-    unsafe {
-        while len < max && *ptr.add(len) != 0 {
-            len += 1;
-        }
-        core::slice::from_raw_parts(ptr, len)
-    }
-}
-
-/// Writes the host's `out_len` cell as a u32 little-endian; false when the
-/// pointer is null (nothing written).
-///
-/// # Safety
-///
-/// A non-null `ptr` starts 4 writable bytes not otherwise borrowed.
-#[inline(always)]
-pub unsafe fn write_out_len(ptr: *mut u8, value: u32) -> bool {
-    if ptr.is_null() {
-        return false;
-    }
-    // SAFETY: 4 writable bytes per the contract; an unaligned write because
-    // the host may place the cell anywhere.
-    unsafe { ptr.cast::<[u8; 4]>().write_unaligned(value.to_le_bytes()) };
-    true
 }
 
 /// Copies as much of `src` as fits into `dst`; the number of bytes copied.
@@ -558,18 +478,4 @@ mod tests {
         assert!(release(q as usize));
     }
 
-    #[test]
-    fn host_ranges_are_checked() {
-        // SAFETY: no range below is dereferenced except the valid one.
-        unsafe {
-            assert_eq!(host_bytes(core::ptr::null(), 0), Some(&[][..]));
-            assert_eq!(host_bytes(core::ptr::null(), 3), None);
-            assert_eq!(host_bytes(b"abc".as_ptr(), -1), None);
-            assert_eq!(host_bytes(b"abc".as_ptr(), 3), Some(&b"abc"[..]));
-            assert!(host_buffer(core::ptr::null_mut(), 8).is_none());
-            assert_eq!(host_c_str(c"host".as_ptr().cast(), 253), b"host");
-            assert_eq!(host_c_str(c"hostname".as_ptr().cast(), 4), b"host");
-            assert_eq!(host_c_str(core::ptr::null(), 4), b"");
-        }
-    }
 }

@@ -9,7 +9,7 @@ use core::cell::UnsafeCell;
 #[cfg(feature = "module")]
 pub mod module;
 
-use crate::abi;
+use crate::abi::range::{HostRange, RangeError};
 use crate::request::HOST_MAX;
 use crate::{Error, Output, Plugin, Request};
 
@@ -80,13 +80,14 @@ impl<P> Default for Slot<P> {
 ///
 /// # Safety
 ///
-/// The slot is not otherwise borrowed; `(cfg_ptr, cfg_len)` is a range the
-/// host owns for the call.
+/// The slot is not otherwise borrowed; linear memory is not written by
+/// anyone else during the call.
 pub unsafe fn plugin_init<P: Plugin>(slot: &Slot<P>, cfg_ptr: *const u8, cfg_len: i32) -> i32 {
-    // SAFETY: per the contract the host's range is valid for the call.
-    let Some(config) = (unsafe { abi::host_bytes(cfg_ptr, cfg_len) }) else {
+    let Ok(config) = HostRange::new(cfg_ptr, cfg_len) else {
         return Error::HOST_BUFFER.status();
     };
+    // SAFETY: checked inside memory; the host does not write it during the call.
+    let config = unsafe { config.bytes() };
     // SAFETY: calls are not reentrant.
     let state = unsafe { slot.state() };
     let result = match state {
@@ -103,8 +104,7 @@ pub unsafe fn plugin_init<P: Plugin>(slot: &Slot<P>, cfg_ptr: *const u8, cfg_len
 ///
 /// # Safety
 ///
-/// The slot is not otherwise borrowed; `(out_ptr, out_cap)` is a buffer the
-/// host owns for the call.
+/// As for [`plugin_init`].
 #[inline(always)]
 pub unsafe fn plugin_get_public_key<P: Plugin>(
     slot: &Slot<P>,
@@ -119,7 +119,7 @@ pub unsafe fn plugin_get_public_key<P: Plugin>(
 ///
 /// # Safety
 ///
-/// As for [`plugin_get_public_key`].
+/// As for [`plugin_init`].
 #[inline(always)]
 pub unsafe fn plugin_get_metadata<P: Plugin>(
     slot: &Slot<P>,
@@ -132,7 +132,7 @@ pub unsafe fn plugin_get_metadata<P: Plugin>(
 
 /// # Safety
 ///
-/// As for [`plugin_get_public_key`].
+/// As for [`plugin_init`].
 unsafe fn write_blob<P: Plugin>(
     slot: &Slot<P>,
     out_ptr: *mut u8,
@@ -143,11 +143,11 @@ unsafe fn write_blob<P: Plugin>(
     let Some(plugin) = (unsafe { slot.state() }) else {
         return FAILED;
     };
-    // SAFETY: the host owns the buffer for the call.
-    let Some(buffer) = (unsafe { abi::host_buffer(out_ptr, out_cap) }) else {
+    let Ok(buffer) = HostRange::required(out_ptr, out_cap) else {
         return FAILED;
     };
-    let mut out = Output::new(buffer);
+    // SAFETY: inside memory, the plugin's for the call.
+    let mut out = Output::new(unsafe { buffer.buffer() });
     match write(plugin, &mut out) {
         // The length is bounded by the i32 capacity.
         Ok(()) => i32::try_from(out.len()).unwrap_or(FAILED),
@@ -159,9 +159,8 @@ unsafe fn write_blob<P: Plugin>(
 ///
 /// # Safety
 ///
-/// The slot is not otherwise borrowed; the request range, the NUL-terminated
-/// host string, the output buffer and the 4-byte `out_len` cell are the
-/// host's, distinct, for the call.
+/// The slot is not otherwise borrowed; linear memory is not written by
+/// anyone else during the call.
 pub unsafe fn plugin_handle_request<P: Plugin>(
     slot: &Slot<P>,
     req_ptr: *const u8,
@@ -171,13 +170,13 @@ pub unsafe fn plugin_handle_request<P: Plugin>(
     out_cap: i32,
     out_len_ptr: *mut u8,
 ) -> i32 {
+    let request = HostRange::new(req_ptr, req_len);
+    // SAFETY: wasm memory is initialised; the host does not write it during the call.
+    let host = unsafe { HostRange::c_string(host_ptr, HOST_MAX) };
+    let cells = OutputCells { out_ptr, out_cap, out_len_ptr };
     // SAFETY: forwarded contract.
     unsafe {
-        respond(slot, out_ptr, out_cap, out_len_ptr, |plugin, out| {
-            // SAFETY: the host's range is valid for the call.
-            let body = abi::host_bytes(req_ptr, req_len).ok_or(Error::HOST_BUFFER)?;
-            // SAFETY: the host's string is NUL-terminated within memory.
-            let host = abi::host_c_str(host_ptr, HOST_MAX);
+        respond(slot, request, host, cells, |plugin, body, host, out| {
             plugin.handle_request(&Request::new(body, host), out)
         })
     }
@@ -187,7 +186,7 @@ pub unsafe fn plugin_handle_request<P: Plugin>(
 ///
 /// # Safety
 ///
-/// As for [`plugin_handle_request`], without the host string.
+/// As for [`plugin_handle_request`].
 pub unsafe fn plugin_request_challenge<P: Plugin>(
     slot: &Slot<P>,
     req_ptr: *const u8,
@@ -196,19 +195,33 @@ pub unsafe fn plugin_request_challenge<P: Plugin>(
     out_cap: i32,
     out_len_ptr: *mut u8,
 ) -> i32 {
+    let request = HostRange::new(req_ptr, req_len);
+    let no_host = HostRange::EMPTY;
+    let cells = OutputCells { out_ptr, out_cap, out_len_ptr };
     // SAFETY: forwarded contract.
     unsafe {
-        respond(slot, out_ptr, out_cap, out_len_ptr, |plugin, out| {
-            // SAFETY: the host's range is valid for the call.
-            let body = abi::host_bytes(req_ptr, req_len).ok_or(Error::HOST_BUFFER)?;
+        respond(slot, request, no_host, cells, |plugin, body, _, out| {
             plugin.request_challenge(body, out)
         })
     }
 }
 
-/// The shared shape of the two request calls: `out_len` is written on every
-/// path (0 first, the real length last), status 1 before init or without an
-/// output (as the C template), and `out_len = 0` with status 7.
+/// The output buffer and the `out_len` cell, as the host passed them.
+struct OutputCells {
+    out_ptr: *mut u8,
+    out_cap: i32,
+    out_len_ptr: *mut u8,
+}
+
+/// The shared shape of the two request calls.
+///
+/// Every host range is validated first (inside memory, the outputs
+/// disjoint from the inputs and from each other): any failure is status 9
+/// ([`Error::HOST_BUFFER`]) with `out_len` 0, written when the cell itself
+/// is usable. Then `out_len` is 0 until the call ends; before a successful
+/// init the status is 1; on status 7 `out_len` stays 0; otherwise it is the
+/// bytes written (an error status keeps its body, as the key broker's
+/// error packets need).
 ///
 /// # Safety
 ///
@@ -216,56 +229,65 @@ pub unsafe fn plugin_request_challenge<P: Plugin>(
 #[inline(always)]
 unsafe fn respond<P: Plugin>(
     slot: &Slot<P>,
-    out_ptr: *mut u8,
-    out_cap: i32,
-    out_len_ptr: *mut u8,
-    call: impl FnOnce(&mut P, &mut Output<'_>) -> Result<(), Error>,
+    request: Result<HostRange, RangeError>,
+    host: HostRange,
+    cells: OutputCells,
+    call: impl FnOnce(&mut P, &[u8], &[u8], &mut Output<'_>) -> Result<(), Error>,
 ) -> i32 {
     // SAFETY: forwarded contract.
-    let Some(mut out) = (unsafe { begin_response(out_ptr, out_cap, out_len_ptr) }) else {
-        return Error::NOT_INITIALISED.status();
+    let Some((request, out_len, out)) = (unsafe { begin_response(request, host, cells) }) else {
+        return Error::HOST_BUFFER.status();
     };
     // SAFETY: calls are not reentrant.
     let Some(plugin) = (unsafe { slot.state() }) else {
         return Error::NOT_INITIALISED.status();
     };
-    let result = call(plugin, &mut out);
-    // SAFETY: forwarded contract.
-    unsafe { finish_response(out_len_ptr, &out, result) }
+    // SAFETY: the inputs are inside memory and not written during the call;
+    // the output was checked disjoint from them.
+    let (body, host) = unsafe { (request.bytes(), host.bytes()) };
+    // SAFETY: as above.
+    let mut out = Output::new(unsafe { out.buffer() });
+    let result = call(plugin, body, host, &mut out);
+    // SAFETY: the cell is inside memory and disjoint from every other buffer.
+    unsafe { finish_response(out_len, &out, result) }
 }
 
-/// Zeroes `out_len` and wraps the output buffer; `None` when either pointer
-/// is null. Kept apart from the generic [`respond`] so a plugin carries one
-/// copy.
+/// Validates the call's buffers and zeroes `out_len`; `None` (after zeroing
+/// a usable cell) when any range is unusable. Kept apart from the generic
+/// [`respond`] so a plugin carries one copy.
 ///
 /// # Safety
 ///
 /// As for [`plugin_handle_request`].
-#[inline(always)]
-unsafe fn begin_response<'a>(
-    out_ptr: *mut u8,
-    out_cap: i32,
-    out_len_ptr: *mut u8,
-) -> Option<Output<'a>> {
-    // SAFETY: the out_len cell is the host's for the call.
-    if !unsafe { abi::write_out_len(out_len_ptr, 0) } {
-        return None;
-    }
-    // SAFETY: the output buffer is the host's for the call.
-    unsafe { abi::host_buffer(out_ptr, out_cap) }.map(Output::new)
+#[inline(never)]
+unsafe fn begin_response(
+    request: Result<HostRange, RangeError>,
+    host: HostRange,
+    cells: OutputCells,
+) -> Option<(HostRange, HostRange, HostRange)> {
+    let inputs = request.ok();
+    let out_len = HostRange::required(cells.out_len_ptr, 4)
+        .and_then(|cell| cell.disjoint_from(host))
+        .and_then(|cell| inputs.map_or(Ok(cell), |request| cell.disjoint_from(request)))
+        .ok()?;
+    // SAFETY: 4 bytes inside memory, overlapping no input.
+    unsafe { out_len.write_u32_le(0) };
+    let request = inputs?;
+    let out = HostRange::required(cells.out_ptr, cells.out_cap)
+        .and_then(|out| out.disjoint_from(request))
+        .and_then(|out| out.disjoint_from(host))
+        .and_then(|out| out.disjoint_from(out_len))
+        .ok()?;
+    Some((request, out_len, out))
 }
 
 /// Writes the final `out_len` and turns the plugin's result into a status.
 ///
 /// # Safety
 ///
-/// `out_len_ptr` is the host's non-null cell for the call.
+/// `out_len` is the call's validated cell.
 #[inline(always)]
-unsafe fn finish_response(
-    out_len_ptr: *mut u8,
-    out: &Output<'_>,
-    result: Result<(), Error>,
-) -> i32 {
+unsafe fn finish_response(out_len: HostRange, out: &Output<'_>, result: Result<(), Error>) -> i32 {
     let (status, len) = match result {
         Ok(()) => (OK, out.len()),
         Err(error) if error == Error::OUTPUT_TOO_SMALL => (error.status(), 0),
@@ -273,6 +295,6 @@ unsafe fn finish_response(
     };
     // SAFETY: per the contract. `len` is bounded by the i32 capacity, so the
     // cast is lossless.
-    unsafe { abi::write_out_len(out_len_ptr, len as u32) };
+    unsafe { out_len.write_u32_le(len as u32) };
     status
 }
