@@ -11,6 +11,12 @@ pub enum Error {
     },
     /// The FlatBuffers verifier rejected the buffer.
     Invalid(flatbuffers::InvalidFlatbuffer),
+    /// The buffer is valid but lacks a field the reader needs, e.g. a `PIV`
+    /// without its `REQUEST`.
+    Missing {
+        /// The field, as `TABLE.FIELD` (e.g. `"PIV.REQUEST"`).
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -20,6 +26,7 @@ impl fmt::Display for Error {
                 write!(f, "not a `{expected}` FlatBuffer: wrong file identifier")
             }
             Self::Invalid(err) => write!(f, "invalid FlatBuffer: {err}"),
+            Self::Missing { field } => write!(f, "the FlatBuffer has no `{field}`"),
         }
     }
 }

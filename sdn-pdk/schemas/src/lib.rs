@@ -16,5 +16,6 @@ mod json;
 pub mod keybroker;
 #[cfg(feature = "std")]
 pub mod manifest;
+pub mod piv;
 
 pub use error::Error;
