@@ -1,7 +1,7 @@
 //! A verified `$OMM` → the mean elements SGP4 starts from, validated.
 
 use crate::error::{ElementFault, OmmFault};
-use crate::generated::omm::{self, meanElementSource};
+use crate::generated::omm::{self, meanElementSource, timingStandard};
 use crate::time::Epoch;
 
 /// Verifier limits for one `$OMM` frame: generous for any real OMM (tens
@@ -63,6 +63,9 @@ impl<'a> Elements<'a> {
     pub fn from_message(m: &omm::OMM<'a>) -> Result<Elements<'a>, ElementFault> {
         if m.MEAN_ELEMENT_THEORY() != meanElementSource::SGP4 {
             return Err(ElementFault::Theory);
+        }
+        if m.TIME_SYSTEM() != timingStandard::UTC {
+            return Err(ElementFault::TimeSystem);
         }
         let epoch = m.EPOCH().ok_or(ElementFault::MissingEpoch)?;
         let epoch = Epoch::parse(epoch).ok_or(ElementFault::BadEpoch)?;

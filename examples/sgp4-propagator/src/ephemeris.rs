@@ -37,8 +37,8 @@ pub enum PropagationFault {
 }
 
 /// The SGP4 (WGS-72, AFSPC) states of `elements` at every time of
-/// `window`, in order. An SGP4 failure or a state below the Earth's
-/// equatorial radius anywhere in the window is a decay.
+/// `window`, in order. An SGP4 failure, a non-finite state or a state
+/// below the Earth's equatorial radius anywhere in the window is a decay.
 pub fn propagate(elements: &Elements<'_>, window: &Window) -> Result<Vec<State>, PropagationFault> {
     let geopotential = sgp4::WGS72;
     let orbit = sgp4::Orbit::from_kozai_elements(
@@ -78,9 +78,14 @@ pub fn propagate(elements: &Elements<'_>, window: &Window) -> Result<Vec<State>,
             .iter()
             .chain(&prediction.velocity)
             .all(|v| v.is_finite());
-        // Compared squared: no square root needed. NaN fails the test.
-        let r2 = x * x + y * y + z * z;
-        if !(all_finite && r2 >= geopotential.ae * geopotential.ae) {
+        if !all_finite {
+            return Err(PropagationFault::Decayed {
+                fault: DecayFault::Sgp4,
+                minutes,
+            });
+        }
+        // Compared squared: no square root needed.
+        if x * x + y * y + z * z < geopotential.ae * geopotential.ae {
             return Err(PropagationFault::Decayed {
                 fault: DecayFault::BelowSurface,
                 minutes,

@@ -31,6 +31,8 @@ pub enum ElementFault {
     NotFinite(&'static str),
     /// `MEAN_ELEMENT_THEORY` is not SGP4.
     Theory,
+    /// `TIME_SYSTEM` is not UTC (SGP4 epochs are UTC).
+    TimeSystem,
     /// SGP4 cannot start from these elements (its Brouwer mean motion or
     /// initial eccentricity is out of range).
     Sgp4Init,
@@ -39,7 +41,8 @@ pub enum ElementFault {
 /// How an orbit was found to decay inside the window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecayFault {
-    /// SGP4 itself failed (eccentricity or semi-latus rectum out of range).
+    /// SGP4 itself failed (eccentricity or semi-latus rectum out of
+    /// range) or gave a non-finite state.
     Sgp4,
     /// The state lies below the Earth's equatorial radius (WGS-72).
     BelowSurface,
@@ -191,6 +194,7 @@ impl fmt::Display for PropagateError {
                 ElementFault::Inclination => f.write_str("INCLINATION is outside [0, 180] degrees"),
                 ElementFault::NotFinite(name) => write!(f, "{name} is not a finite number"),
                 ElementFault::Theory => f.write_str("MEAN_ELEMENT_THEORY is not SGP4"),
+                ElementFault::TimeSystem => f.write_str("TIME_SYSTEM is not UTC"),
                 ElementFault::Sgp4Init => {
                     f.write_str("SGP4 cannot be initialised from these elements")
                 }

@@ -4,8 +4,8 @@
 //! Bounds: `stepSeconds` in [0.001, 86400] (a millisecond to a day; the
 //! OEM's epochs print to the microsecond), `spanMinutes` in [0, 43200]
 //! (thirty days, well past where SGP4 means anything), and at most
-//! [`MAX_STATES`] states per OEM (about 2.5 MB of `$OEM`). A missing key
-//! takes its default: 60 s and 90 minutes, 91 states.
+//! [`MAX_STATES`] states per OEM. A missing key takes its default: 60 s and
+//! 90 minutes, 91 states.
 
 use crate::error::ConfigError;
 use crate::json;
@@ -22,8 +22,12 @@ pub const MIN_STEP_SECONDS_TEXT: &str = "0.001";
 pub const MAX_STEP_SECONDS: f64 = 86_400.0;
 /// Largest `spanMinutes`.
 pub const MAX_SPAN_MINUTES: f64 = 43_200.0;
-/// Most states in one OEM (the epoch included).
-pub const MAX_STATES: usize = 20_000;
+/// Most states in one OEM (the epoch included): about 0.6 MB of `$OEM`
+/// (some 120 bytes a state). A call of 32 frames then stays near 20 MB of
+/// output and 160,000 SGP4 evaluations, inside the server's 256 MiB memory
+/// cap and per-call cost limit. 5,000 states are 3.5 days at 60 s, or the
+/// 30-day maximum span at a step of 9 minutes.
+pub const MAX_STATES: usize = 5_000;
 
 /// A validated step and span.
 #[derive(Clone, Copy, Debug, PartialEq)]

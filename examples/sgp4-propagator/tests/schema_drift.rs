@@ -31,11 +31,19 @@ fn generated_code_matches_the_schemas() {
         .args(["schemas/OMM.fbs", "schemas/OEM.fbs"])
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     for name in ["OMM_generated.rs", "OEM_generated.rs"] {
         let fresh = std::fs::read_to_string(out.join(name)).unwrap();
-        let checked_in = std::fs::read_to_string(crate_dir.join("src/generated").join(name)).unwrap();
-        assert!(fresh == checked_in, "src/generated/{name} differs from flatc's output: regenerate it");
+        let checked_in =
+            std::fs::read_to_string(crate_dir.join("src/generated").join(name)).unwrap();
+        assert!(
+            fresh == checked_in,
+            "src/generated/{name} differs from flatc's output: regenerate it"
+        );
     }
     std::fs::remove_dir_all(&out).unwrap();
 }
