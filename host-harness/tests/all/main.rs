@@ -10,6 +10,7 @@ mod exports;
 mod fixture;
 mod hostile_host;
 mod hostile_input;
+mod hostile_pointers;
 mod imports;
 mod inspect;
 mod memory;
