@@ -10,6 +10,8 @@ extern crate std;
 pub mod capability;
 mod error;
 pub mod generated;
+pub mod hostcall;
+pub mod hosts;
 #[cfg(feature = "std")]
 mod json;
 #[cfg(feature = "std")]
