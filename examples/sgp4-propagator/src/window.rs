@@ -22,11 +22,12 @@ pub const MIN_STEP_SECONDS_TEXT: &str = "0.001";
 pub const MAX_STEP_SECONDS: f64 = 86_400.0;
 /// Largest `spanMinutes`.
 pub const MAX_SPAN_MINUTES: f64 = 43_200.0;
-/// Most states in one OEM (the epoch included): about 0.6 MB of `$OEM`
-/// (some 120 bytes a state). A call of 32 frames then stays near 20 MB of
-/// output and 160,000 SGP4 evaluations, inside the server's 256 MiB memory
-/// cap and per-call cost limit. 5,000 states are 3.5 days at 60 s, or the
-/// 30-day maximum span at a step of 9 minutes.
+/// Most states in one OEM (the epoch included): about 0.46 MB of `$OEM`
+/// (some 92 bytes a state). A call of 32 such frames gives 14.7 MB of
+/// output from 160,000 SGP4 evaluations (0.2 s natively, deep-space
+/// resonant orbits included), inside the server's 256 MiB memory cap and
+/// per-call limits. 5,000 states are 3.5 days at 60 s, or the 30-day
+/// maximum span at a step of 9 minutes.
 pub const MAX_STATES: usize = 5_000;
 
 /// A validated step and span.
