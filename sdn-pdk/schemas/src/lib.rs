@@ -19,5 +19,7 @@ pub mod keybroker;
 #[cfg(feature = "std")]
 pub mod manifest;
 pub mod piv;
+#[cfg(feature = "std")]
+pub mod plg;
 
 pub use error::Error;
