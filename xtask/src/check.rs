@@ -1,26 +1,45 @@
-//! `cargo xtask check [PLUGIN.wasm ...]`: will the SDN server load this plugin?
+//! `cargo xtask check [PLUGIN.wasm ...]`: will the hosts load this plugin?
 //!
-//! The rules come from `docs/host-abi.md` (the server's runtime is Wazero 1.7
-//! behind a Go loader): the required exports with their exact signatures,
-//! imports only from what the host provides, memory within the 512-page cap,
-//! WebAssembly 2.0 features only, no `_start`. On top of those, each example
-//! has a size budget ([`BUDGETS`]), and must carry a verified plugin manifest
-//! (the `sds.manifest` section; the rules are in `check/manifest.rs`).
+//! A file is one of two kinds, told apart by its exports ([`Kind::of`]): a
+//! **module** (the module ABI of `docs/module-abi.md`: `plugin_invoke_stream`
+//! / `plugin_alloc`, a `$PLG` manifest; the newest server and the module
+//! SDK's hosts load it) or a **legacy plugin** (the `plugin_*` ABI of
+//! `docs/host-abi.md`, which the server's Wazero runtime loads). Each is
+//! judged by its own rules:
 //!
-//! With no argument every example is checked (and built first if its
-//! `target/plugins/<name>.wasm` is missing). Any error makes the command fail.
+//! * legacy (`check/legacy.rs`, `check/manifest.rs`): the required exports
+//!   with their exact signatures, imports only from what the host provides,
+//!   memory within the 512-page cap, WebAssembly 2.0 features only, no
+//!   `_start`, a verified `PMAN` manifest in `sds.manifest`;
+//! * module (`check/module.rs`, `check/plg_rules.rs`): the invoke and
+//!   manifest exports with their signatures, portable imports only, memory
+//!   within the server's 4096-page cap, a `$PLG` manifest in `sds.manifest`
+//!   and behind the accessor exports, byte-identical, that passes what the
+//!   module SDK's validator requires, and no `PMAN` bytes anywhere.
+//!
+//! On top of those, each example has a size budget ([`BUDGETS`]).
+//!
+//! With no argument every example is checked, with the `-command` variant of
+//! a crate that has a `command` feature (each built first if its
+//! `target/plugins/<name>.wasm` is missing). Any error makes the command
+//! fail.
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use wasmparser::{ExternalKind, TypeRef, ValType, Validator, WasmFeatures};
+use wasmparser::WasmFeatures;
 
+mod legacy;
 mod manifest;
+mod module;
+mod plg_rules;
+mod sha256;
+mod wasm;
 
-use crate::build_examples::{self, plugin_path};
-use crate::module::{Module, kind_name, signature, type_ref_name};
+use crate::build_examples::{self, Example, plugin_path};
+use crate::module::Module;
 use crate::{display_path, thousands};
 
 /// Size budgets in bytes, by example package name: the only place they live.
@@ -31,7 +50,8 @@ pub const BUDGETS: &[(&str, u64)] = &[
     ("key-broker", 48 * 1024), // 48 KiB
 ];
 
-/// The server's memory cap, in 64 KiB pages (32 MiB).
+/// The legacy server's memory cap, in 64 KiB pages (32 MiB); a module's is
+/// `sdn_pdk_schemas::hosts::server::MAX_MEMORY_PAGES` (4096, 256 MiB).
 pub const MAX_MEMORY_PAGES: u64 = 512;
 
 /// The wasm features the server's runtime (Wazero 1.7) implements:
@@ -55,101 +75,6 @@ const UNSUPPORTED_FEATURES: &[(&str, WasmFeatures)] = &[
     ("GC", WasmFeatures::GC),
     ("wide arithmetic", WasmFeatures::WIDE_ARITHMETIC),
     ("custom page sizes", WasmFeatures::CUSTOM_PAGE_SIZES),
-];
-
-use ValType::{I32, I64};
-
-/// A wasm signature: parameters, results.
-type Sig = (&'static [ValType], &'static [ValType]);
-
-/// The exports the server requires, with the signatures it calls them with.
-const REQUIRED_EXPORTS: &[(&str, Sig)] = &[
-    ("malloc", (&[I32], &[I32])),
-    ("free", (&[I32], &[])),
-    ("plugin_init", (&[I32, I32], &[I32])),
-    ("plugin_get_public_key", (&[I32, I32], &[I32])),
-    ("plugin_get_metadata", (&[I32, I32], &[I32])),
-    (
-        "plugin_handle_request",
-        (&[I32, I32, I32, I32, I32, I32], &[I32]),
-    ),
-];
-
-/// Required by the server revision of March 2026 and later; older ones ignore it.
-const REQUEST_CHALLENGE: (&str, Sig) = (
-    "plugin_request_challenge",
-    (&[I32, I32, I32, I32, I32], &[I32]),
-);
-
-/// The host functions, registered under both `sdn` and `env`.
-const HOST_IMPORTS: &[(&str, Sig)] = &[
-    ("clock_now_ms", (&[], &[I64])),
-    ("random_bytes", (&[I32, I32], &[I32])),
-    ("log", (&[I32, I32, I32], &[])),
-];
-
-/// The module names the host functions are registered under.
-const HOST_MODULES: &[&str] = &["sdn", "env"];
-
-/// The WASI module the server instantiates (Wazero's full preview 1).
-const WASI: &str = "wasi_snapshot_preview1";
-
-/// Every `wasi_snapshot_preview1` function with its core signature
-/// (`u64` timestamps, sizes, rights and cookies are `i64`; all else `i32`).
-/// An import outside this table, or with another signature, fails the load.
-const WASI_FUNCTIONS: &[(&str, Sig)] = &[
-    ("args_get", (&[I32, I32], &[I32])),
-    ("args_sizes_get", (&[I32, I32], &[I32])),
-    ("environ_get", (&[I32, I32], &[I32])),
-    ("environ_sizes_get", (&[I32, I32], &[I32])),
-    ("clock_res_get", (&[I32, I32], &[I32])),
-    ("clock_time_get", (&[I32, I64, I32], &[I32])),
-    ("fd_advise", (&[I32, I64, I64, I32], &[I32])),
-    ("fd_allocate", (&[I32, I64, I64], &[I32])),
-    ("fd_close", (&[I32], &[I32])),
-    ("fd_datasync", (&[I32], &[I32])),
-    ("fd_fdstat_get", (&[I32, I32], &[I32])),
-    ("fd_fdstat_set_flags", (&[I32, I32], &[I32])),
-    ("fd_fdstat_set_rights", (&[I32, I64, I64], &[I32])),
-    ("fd_filestat_get", (&[I32, I32], &[I32])),
-    ("fd_filestat_set_size", (&[I32, I64], &[I32])),
-    ("fd_filestat_set_times", (&[I32, I64, I64, I32], &[I32])),
-    ("fd_pread", (&[I32, I32, I32, I64, I32], &[I32])),
-    ("fd_prestat_get", (&[I32, I32], &[I32])),
-    ("fd_prestat_dir_name", (&[I32, I32, I32], &[I32])),
-    ("fd_pwrite", (&[I32, I32, I32, I64, I32], &[I32])),
-    ("fd_read", (&[I32, I32, I32, I32], &[I32])),
-    ("fd_readdir", (&[I32, I32, I32, I64, I32], &[I32])),
-    ("fd_renumber", (&[I32, I32], &[I32])),
-    ("fd_seek", (&[I32, I64, I32, I32], &[I32])),
-    ("fd_sync", (&[I32], &[I32])),
-    ("fd_tell", (&[I32, I32], &[I32])),
-    ("fd_write", (&[I32, I32, I32, I32], &[I32])),
-    ("path_create_directory", (&[I32, I32, I32], &[I32])),
-    ("path_filestat_get", (&[I32, I32, I32, I32, I32], &[I32])),
-    (
-        "path_filestat_set_times",
-        (&[I32, I32, I32, I32, I64, I64, I32], &[I32]),
-    ),
-    ("path_link", (&[I32, I32, I32, I32, I32, I32, I32], &[I32])),
-    (
-        "path_open",
-        (&[I32, I32, I32, I32, I32, I64, I64, I32, I32], &[I32]),
-    ),
-    ("path_readlink", (&[I32, I32, I32, I32, I32, I32], &[I32])),
-    ("path_remove_directory", (&[I32, I32, I32], &[I32])),
-    ("path_rename", (&[I32, I32, I32, I32, I32, I32], &[I32])),
-    ("path_symlink", (&[I32, I32, I32, I32, I32], &[I32])),
-    ("path_unlink_file", (&[I32, I32, I32], &[I32])),
-    ("poll_oneoff", (&[I32, I32, I32, I32], &[I32])),
-    ("proc_exit", (&[I32], &[])),
-    ("proc_raise", (&[I32], &[I32])),
-    ("sched_yield", (&[], &[I32])),
-    ("random_get", (&[I32, I32], &[I32])),
-    ("sock_accept", (&[I32, I32, I32], &[I32])),
-    ("sock_recv", (&[I32, I32, I32, I32, I32, I32], &[I32])),
-    ("sock_send", (&[I32, I32, I32, I32, I32], &[I32])),
-    ("sock_shutdown", (&[I32, I32], &[I32])),
 ];
 
 /// How bad a [`Finding`] is.
@@ -271,7 +196,36 @@ pub fn budget(name: &str) -> Option<u64> {
     BUDGETS.iter().find(|(n, _)| *n == name).map(|&(_, b)| b)
 }
 
-/// Checks a module against everything the server requires (size budgets aside).
+/// Which ABI a file follows, and so which rules judge it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The legacy `plugin_*` ABI (`docs/host-abi.md`).
+    Legacy,
+    /// The module ABI (`docs/module-abi.md`).
+    Module,
+}
+
+impl Kind {
+    /// The kind of `bytes`: a module when it exports `plugin_invoke_stream`
+    /// or `plugin_alloc`, or when its `sds.manifest` section is a `$PLG` (a
+    /// command-only module has neither export); otherwise legacy. `None` when
+    /// `bytes` is not a core wasm module.
+    pub fn of(bytes: &[u8]) -> Option<Kind> {
+        let module = Module::parse(bytes).ok()?;
+        Some(Kind::of_parsed(bytes, &module))
+    }
+
+    fn of_parsed(bytes: &[u8], module: &Module) -> Kind {
+        if module::is_module(bytes, module) {
+            Kind::Module
+        } else {
+            Kind::Legacy
+        }
+    }
+}
+
+/// Checks a file against everything its hosts require (size budgets
+/// aside), by the rules of its [`Kind`].
 pub fn check_module(bytes: &[u8]) -> Vec<Finding> {
     let module = match Module::parse(bytes) {
         Ok(m) => m,
@@ -282,11 +236,21 @@ pub fn check_module(bytes: &[u8]) -> Vec<Finding> {
         }
     };
     let mut findings = Vec::new();
-    check_exports(&module, &mut findings);
-    check_imports(&module, &mut findings);
-    let reported = check_memories(&module, &mut findings);
-    check_features(bytes, reported, &mut findings);
-    manifest::check_manifest(bytes, &module, &mut findings);
+    match Kind::of_parsed(bytes, &module) {
+        Kind::Module => module::check(bytes, &module, &mut findings),
+        Kind::Legacy => {
+            legacy::check_exports(&module, &mut findings);
+            legacy::check_imports(&module, &mut findings);
+            let reported = wasm::check_memories(&module, MAX_MEMORY_PAGES, &mut findings);
+            wasm::check_features(
+                bytes,
+                reported,
+                "which the server's runtime (Wazero 1.7, WebAssembly 2.0) rejects",
+                &mut findings,
+            );
+            manifest::check_manifest(bytes, &module, &mut findings);
+        }
+    }
     findings
 }
 
@@ -327,15 +291,37 @@ pub fn check_file(path: &Path) -> Result<Report> {
     Ok(check_bytes(&file, &bytes, budget(&stem)))
 }
 
+/// The plugin files built from `example`: `<package>.wasm` and, for a crate
+/// with a `command` feature, `<package>-command.wasm` (what
+/// `build-examples` writes), each with its file stem.
+fn example_plugins(example: &Example) -> Vec<(String, PathBuf)> {
+    let mut names = vec![example.package.clone()];
+    if example.has_command_feature {
+        names.push(format!(
+            "{}-{}",
+            example.package,
+            build_examples::COMMAND_FEATURE
+        ));
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let path = plugin_path(&name);
+            (name, path)
+        })
+        .collect()
+}
+
 /// Checks the plugins named by `args`: `.wasm` paths, or example names
-/// (`echo`), or every example when `args` is empty; an example not built yet
-/// is built first. Returns one report per plugin; the caller decides what
-/// failing means (see [`Report::passed`]).
+/// (`echo`), or every example when `args` is empty (with its `-command`
+/// variant, if any); an example not built yet is built first. Returns one
+/// report per plugin; the caller decides what failing means (see
+/// [`Report::passed`]).
 pub fn run(args: &[PathBuf]) -> Result<Vec<Report>> {
     let (examples, files) = build_examples::examples_and_files(args)?;
     let missing: Vec<String> = examples
         .iter()
-        .filter(|e| !plugin_path(&e.package).is_file())
+        .filter(|e| example_plugins(e).iter().any(|(_, path)| !path.is_file()))
         .map(|e| e.package.clone())
         .collect();
     if !missing.is_empty() {
@@ -344,14 +330,15 @@ pub fn run(args: &[PathBuf]) -> Result<Vec<Report>> {
     }
     let mut reports = Vec::new();
     for example in &examples {
-        let mut report = check_file(&plugin_path(&example.package))?;
-        if report.budget.is_none() {
-            report.findings.push(Finding::warning(format!(
-                "has no size budget; add `(\"{}\", BYTES)` to BUDGETS in xtask/src/check.rs",
-                example.package
-            )));
+        for (name, path) in example_plugins(example) {
+            let mut report = check_file(&path)?;
+            if report.budget.is_none() {
+                report.findings.push(Finding::warning(format!(
+                    "has no size budget; add `(\"{name}\", BYTES)` to BUDGETS in xtask/src/check.rs"
+                )));
+            }
+            reports.push(report);
         }
-        reports.push(report);
     }
     for file in &files {
         reports.push(check_file(file)?);
@@ -385,217 +372,4 @@ pub fn cli(args: &[String]) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Required exports, `memory`, `plugin_request_challenge`, no `_start`.
-fn check_exports(module: &Module, findings: &mut Vec<Finding>) {
-    for &(name, sig) in REQUIRED_EXPORTS {
-        if let Some(finding) = export_problem(module, name, sig) {
-            findings.push(finding);
-        }
-    }
-    let (name, sig) = REQUEST_CHALLENGE;
-    if module.export(name).is_none() {
-        findings.push(Finding::warning(format!(
-            "does not export {name} {} — the server revision of March 2026 and later refuses \
-             a module without it; export it so the plugin loads on both",
-            signature(sig.0, sig.1)
-        )));
-    } else if let Some(problem) = export_problem(module, name, sig) {
-        findings.push(problem);
-    }
-    match module.export("memory") {
-        None => findings.push(Finding::error(
-            "does not export its memory as `memory` — the server refuses to load it",
-        )),
-        Some(e) if e.kind != ExternalKind::Memory => findings.push(Finding::error(format!(
-            "exports `memory` as {}, not a memory — the server refuses to load it",
-            kind_name(e.kind)
-        ))),
-        Some(_) => {}
-    }
-    if module.export("_start").is_some() {
-        findings.push(Finding::error(
-            "exports `_start` — the server runs it at instantiation and its proc_exit closes \
-             the instance; build a library (cdylib) plugin, not a command",
-        ));
-    }
-}
-
-/// What is wrong with export `name`, expected to be a function of `sig`.
-fn export_problem(module: &Module, name: &str, sig: Sig) -> Option<Finding> {
-    let expected = signature(sig.0, sig.1);
-    let Some(export) = module.export(name) else {
-        return Some(Finding::error(format!(
-            "does not export {name} {expected} — the server refuses to load a plugin without it"
-        )));
-    };
-    if !matches!(export.kind, ExternalKind::Func | ExternalKind::FuncExact) {
-        return Some(Finding::error(format!(
-            "exports {name} as {}, not a function {expected}",
-            kind_name(export.kind)
-        )));
-    }
-    let actual = module.func_type(export.index)?;
-    if actual.params() != sig.0 || actual.results() != sig.1 {
-        return Some(Finding::error(format!(
-            "exports {name} as {}; the server calls it as {expected} and refuses the module",
-            signature(actual.params(), actual.results())
-        )));
-    }
-    None
-}
-
-/// Every import must be something the server provides, with its signature.
-fn check_imports(module: &Module, findings: &mut Vec<Finding>) {
-    let mut other_wasi = Vec::new();
-    for import in &module.imports {
-        let full = format!("{}.{}", import.module, import.name);
-        let provided: &[(&str, Sig)] = if HOST_MODULES.contains(&import.module.as_str()) {
-            HOST_IMPORTS
-        } else if import.module == WASI {
-            WASI_FUNCTIONS
-        } else {
-            findings.push(Finding::error(format!(
-                "imports {full} — the server provides only the modules sdn, env and {WASI}, \
-                 so the load fails"
-            )));
-            continue;
-        };
-        let (TypeRef::Func(ty) | TypeRef::FuncExact(ty)) = import.ty else {
-            findings.push(Finding::error(format!(
-                "imports {full} as {} — the server provides only functions there",
-                type_ref_name(&import.ty)
-            )));
-            continue;
-        };
-        let Some(&(_, sig)) = provided.iter().find(|(n, _)| *n == import.name) else {
-            let what = if import.module == WASI {
-                format!("{WASI} has no such function")
-            } else {
-                let names: Vec<&str> = HOST_IMPORTS.iter().map(|(n, _)| *n).collect();
-                format!(
-                    "the server's `{}` module has only {}",
-                    import.module,
-                    names.join(", ")
-                )
-            };
-            findings.push(Finding::error(format!(
-                "imports {full} — {what}, so the load fails"
-            )));
-            continue;
-        };
-        if let Some(actual) = module.type_at(ty)
-            && (actual.params() != sig.0 || actual.results() != sig.1)
-        {
-            findings.push(Finding::error(format!(
-                "imports {full} as {}; the server provides it as {}, so the load fails",
-                signature(actual.params(), actual.results()),
-                signature(sig.0, sig.1)
-            )));
-            continue;
-        }
-        if import.module != WASI {
-            continue;
-        }
-        match import.name.as_str() {
-            "random_get" => findings.push(Finding::error(format!(
-                "imports {full} — the server's WASI random is a fixed-seed fake; use sdn.random_bytes"
-            ))),
-            "clock_time_get" => findings.push(Finding::error(format!(
-                "imports {full} — the server's WASI clock is a fake (it starts at \
-                 2022-01-01T00:00:00Z and moves 1 ms per read); use sdn.clock_now_ms"
-            ))),
-            "proc_exit" => findings.push(Finding::warning(format!(
-                "imports {full} — calling it closes the instance until the server restarts"
-            ))),
-            name => other_wasi.push(name.to_owned()),
-        }
-    }
-    if !other_wasi.is_empty() {
-        findings.push(Finding::warning(format!(
-            "imports WASI {} — the server's WASI has no args, environment or files and \
-             discards stdout/stderr",
-            other_wasi.join(", ")
-        )));
-    }
-}
-
-/// Memory within the server's cap, 32-bit, unshared. Returns the features
-/// already reported here, so the feature check does not repeat them.
-fn check_memories(module: &Module, findings: &mut Vec<Finding>) -> WasmFeatures {
-    let mut reported = WasmFeatures::empty();
-    for memory in &module.memories {
-        if memory.memory64 {
-            reported |= WasmFeatures::MEMORY64;
-            findings.push(Finding::error(
-                "declares a 64-bit memory (memory64) — the server's runtime supports only 32-bit memories",
-            ));
-        }
-        if memory.shared {
-            reported |= WasmFeatures::THREADS;
-            findings.push(Finding::error(
-                "declares a shared memory (threads) — the server's runtime does not support it",
-            ));
-        }
-        if memory.initial > MAX_MEMORY_PAGES {
-            findings.push(Finding::error(format!(
-                "declares an initial memory of {} pages; the server caps memory at \
-                 {MAX_MEMORY_PAGES} pages (32 MiB) and refuses the module",
-                memory.initial
-            )));
-        }
-        if let Some(max) = memory.maximum
-            && max > MAX_MEMORY_PAGES
-        {
-            findings.push(Finding::error(format!(
-                "declares a maximum memory of {max} pages; the server caps memory at \
-                 {MAX_MEMORY_PAGES} pages (32 MiB) and refuses the module"
-            )));
-        }
-    }
-    reported
-}
-
-/// Validates with the server's feature set; on failure, names the features
-/// the module needs beyond it (those whose removal breaks an otherwise
-/// passing validation), except those in `reported`.
-fn check_features(bytes: &[u8], reported: WasmFeatures, findings: &mut Vec<Finding>) {
-    let Err(strict) = Validator::new_with_features(SERVER_FEATURES).validate_all(bytes) else {
-        return;
-    };
-    let mut known = SERVER_FEATURES;
-    for &(_, feature) in UNSUPPORTED_FEATURES {
-        known |= feature;
-    }
-    if let Err(e) = Validator::new_with_features(known).validate_all(bytes) {
-        findings.push(Finding::error(format!("is not a valid wasm module: {e}")));
-        return;
-    }
-    let needed: Vec<&str> = UNSUPPORTED_FEATURES
-        .iter()
-        .filter(|&&(_, feature)| {
-            Validator::new_with_features(known.difference(feature))
-                .validate_all(bytes)
-                .is_err()
-        })
-        .filter(|&&(_, feature)| !reported.contains(feature))
-        .map(|&(name, _)| name)
-        .collect();
-    if needed.is_empty() && !reported.is_empty() {
-        return;
-    }
-    let what = if needed.is_empty() {
-        "features beyond WebAssembly 2.0".to_owned()
-    } else {
-        format!(
-            "the {} feature{}",
-            needed.join(", "),
-            if needed.len() == 1 { "" } else { "s" }
-        )
-    };
-    findings.push(Finding::error(format!(
-        "uses {what}, which the server's runtime (Wazero 1.7, WebAssembly 2.0) rejects ({strict}); \
-         build with `cargo xtask build-examples` so .cargo/config.toml's wasm feature flags apply"
-    )));
 }

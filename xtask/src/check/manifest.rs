@@ -1,8 +1,12 @@
-//! The manifest rules of `check`: the `sds.manifest` custom section holds a
-//! `PluginManifest` FlatBuffer (`PMAN`) that passes the FlatBuffers verifier,
-//! names the plugin, declares the host capabilities the module's imports use,
-//! and, when the module also exports the manifest accessors, equals what they
-//! return.
+//! The legacy manifest rules of `check`: the `sds.manifest` custom section
+//! holds a `PluginManifest` FlatBuffer (`PMAN`) that passes the FlatBuffers
+//! verifier, names the plugin, declares the host capabilities the module's
+//! imports use, and, when the module also exports the manifest accessors,
+//! equals what they return.
+//!
+//! The reading is shared with the module rules (`check/module.rs`, whose
+//! `$PLG` sits in the same section behind the same accessors): [`parts`],
+//! [`one_section`], [`resolve_accessors`] and [`compare_with_section`].
 //!
 //! xtask has no wasm runtime, so the accessors are evaluated statically: a
 //! body that is exactly `i32.const X` is a constant, and the bytes at X are
@@ -13,7 +17,8 @@ use sdn_pdk_schemas::capability;
 use sdn_pdk_schemas::manifest::{self, CUSTOM_SECTION, EXPORT_POINTER, EXPORT_SIZE};
 use wasmparser::{DataKind, ExternalKind, FunctionBody, Operator, Parser, Payload, ValType};
 
-use super::{Finding, HOST_MODULES};
+use super::Finding;
+use super::legacy::HOST_MODULES;
 use crate::module::Module;
 
 /// Which capability each host import needs (in `sdn` or `env`).
@@ -25,9 +30,9 @@ const IMPORT_CAPABILITIES: &[(&str, u16)] = &[
 
 /// What the manifest rules need from the module beyond [`Module`].
 #[derive(Default)]
-struct Parts<'a> {
+pub(super) struct Parts<'a> {
     /// Every `sds.manifest` section's contents.
-    sections: Vec<&'a [u8]>,
+    pub(super) sections: Vec<&'a [u8]>,
     /// Defined function bodies, in index order.
     bodies: Vec<FunctionBody<'a>>,
     /// Active data segments of memory 0: constant offset (`None` when not a
@@ -35,7 +40,8 @@ struct Parts<'a> {
     data: Vec<(Option<u32>, &'a [u8])>,
 }
 
-fn parts(bytes: &[u8]) -> Result<Parts<'_>, wasmparser::BinaryReaderError> {
+/// The `sds.manifest` sections, function bodies and data segments of `bytes`.
+pub(super) fn parts(bytes: &[u8]) -> Result<Parts<'_>, wasmparser::BinaryReaderError> {
     let mut parts = Parts::default();
     for payload in Parser::new(0).parse_all(bytes) {
         match payload? {
@@ -77,22 +83,12 @@ pub(super) fn check_manifest(bytes: &[u8], module: &Module, findings: &mut Vec<F
             return;
         }
     };
-    let section = match parts.sections.as_slice() {
-        [] => {
-            findings.push(Finding::error(format!(
-                "has no `{CUSTOM_SECTION}` custom section — every plugin carries its \
-                 PluginManifest there (#[sdn_plugin] embeds it)"
-            )));
-            return;
-        }
-        [one] => *one,
-        many => {
-            findings.push(Finding::error(format!(
-                "has {} `{CUSTOM_SECTION}` custom sections — readers take one manifest",
-                many.len()
-            )));
-            return;
-        }
+    let Some(section) = one_section(
+        &parts,
+        "every plugin carries its PluginManifest there (#[sdn_plugin] embeds it)",
+        findings,
+    ) else {
+        return;
     };
     let read = match manifest::read(section) {
         Ok(read) => read,
@@ -117,11 +113,41 @@ pub(super) fn check_manifest(bytes: &[u8], module: &Module, findings: &mut Vec<F
         )));
     }
     check_capabilities(module, &read, findings);
-    check_accessors(module, &parts, section, findings);
+    match resolve_accessors(module, &parts, findings) {
+        Accessors::Resolved { pointer, size } => {
+            compare_with_section(&parts, section, pointer, size, findings);
+        }
+        Accessors::Absent | Accessors::Reported => {}
+    }
+}
+
+/// The one `sds.manifest` section; none or several are an error (`why`
+/// ends the message for none: what the section is for).
+pub(super) fn one_section<'a>(
+    parts: &Parts<'a>,
+    why: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<&'a [u8]> {
+    match parts.sections.as_slice() {
+        [] => {
+            findings.push(Finding::error(format!(
+                "has no `{CUSTOM_SECTION}` custom section — {why}"
+            )));
+            None
+        }
+        [one] => Some(*one),
+        many => {
+            findings.push(Finding::error(format!(
+                "has {} `{CUSTOM_SECTION}` custom sections — readers take one manifest",
+                many.len()
+            )));
+            None
+        }
+    }
 }
 
 /// Bytes 4..8 for a message: `"PMAN"`, or `none` for a short buffer.
-fn identifier(bytes: &[u8]) -> String {
+pub(super) fn identifier(bytes: &[u8]) -> String {
     bytes.get(4..8).map_or_else(
         || "missing (fewer than 8 bytes)".to_owned(),
         |id| format!("{:?}", String::from_utf8_lossy(id)),
@@ -154,17 +180,31 @@ fn check_capabilities(module: &Module, read: &manifest::Manifest, findings: &mut
     }
 }
 
-/// The accessor exports, when present, return the section's bytes.
-fn check_accessors(
+/// What [`resolve_accessors`] found.
+pub(super) enum Accessors {
+    /// Neither accessor is exported.
+    Absent,
+    /// Both are `() -> i32` functions returning these constants.
+    Resolved {
+        /// What `plugin_get_manifest_flatbuffer` returns.
+        pointer: u32,
+        /// What `plugin_get_manifest_flatbuffer_size` returns.
+        size: u32,
+    },
+    /// Something is wrong or unverifiable, and a finding says what.
+    Reported,
+}
+
+/// The accessor exports' constant results, if both are exported.
+pub(super) fn resolve_accessors(
     module: &Module,
     parts: &Parts<'_>,
-    section: &[u8],
     findings: &mut Vec<Finding>,
-) {
+) -> Accessors {
     let pointer = module.export(EXPORT_POINTER);
     let size = module.export(EXPORT_SIZE);
     let (pointer, size) = match (pointer, size) {
-        (None, None) => return,
+        (None, None) => return Accessors::Absent,
         (Some(p), Some(s)) => (p, s),
         (Some(_), None) | (None, Some(_)) => {
             let (has, lacks) = if pointer.is_some() {
@@ -175,7 +215,7 @@ fn check_accessors(
             findings.push(Finding::error(format!(
                 "exports {has} without {lacks} — export both manifest accessors or neither"
             )));
-            return;
+            return Accessors::Reported;
         }
     };
     let mut values = [0u32; 2];
@@ -189,7 +229,7 @@ fn check_accessors(
                 "exports {} but not as a function () -> i32",
                 export.name
             )));
-            return;
+            return Accessors::Reported;
         }
         let body = export
             .index
@@ -202,11 +242,22 @@ fn check_accessors(
                     &export.name,
                     "its body is not `i32.const X`",
                 ));
-                return;
+                return Accessors::Reported;
             }
         }
     }
     let [pointer, size] = values;
+    Accessors::Resolved { pointer, size }
+}
+
+/// The `size` bytes at `pointer` in the initial memory are `section`.
+pub(super) fn compare_with_section(
+    parts: &Parts<'_>,
+    section: &[u8],
+    pointer: u32,
+    size: u32,
+    findings: &mut Vec<Finding>,
+) {
     if usize::try_from(size).ok() != Some(section.len()) {
         findings.push(Finding::error(format!(
             "{EXPORT_SIZE} returns {size} but the `{CUSTOM_SECTION}` section has {} bytes",
