@@ -87,6 +87,7 @@ pub mod limits;
 mod log;
 pub mod manifest;
 mod memory;
+pub mod module;
 mod plugin;
 mod random;
 mod state;
