@@ -8,8 +8,8 @@
 //! (`--gen-all`), under the schema's namespace: e.g.
 //! `generated::piv::sds::PIVRequest`, `generated::plg::sds::PLG`.
 //!
-//! Prefer the safe wrappers in [`crate::piv`], [`crate::manifest`],
-//! [`crate::keybroker`] and `plg`: they verify buffers and check file
+//! Prefer the safe wrappers in [`crate::piv`] and (with `std`) `manifest`,
+//! `keybroker` and `plg`: they verify buffers and check file
 //! identifiers.
 
 /// One module per schema file: the generated code, exempt from the crate's
