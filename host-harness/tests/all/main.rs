@@ -14,6 +14,7 @@ mod hostile_pointers;
 mod imports;
 mod inspect;
 mod memory;
+mod module_host;
 mod serve_browser;
 mod soak;
 mod stream;
