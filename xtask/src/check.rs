@@ -373,3 +373,36 @@ pub fn cli(args: &[String]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(package: &str, has_command_feature: bool) -> Example {
+        Example {
+            package: package.to_owned(),
+            lib_name: package.replace('-', "_"),
+            dir: PathBuf::from("examples").join(package),
+            has_command_feature,
+        }
+    }
+
+    #[test]
+    fn an_example_with_a_command_feature_is_checked_twice() {
+        let names = |e: &Example| -> Vec<(String, PathBuf)> { example_plugins(e) };
+        assert_eq!(
+            names(&example("echo", false)),
+            vec![("echo".to_owned(), plugin_path("echo"))]
+        );
+        assert_eq!(
+            names(&example("module-echo", true)),
+            vec![
+                ("module-echo".to_owned(), plugin_path("module-echo")),
+                (
+                    "module-echo-command".to_owned(),
+                    plugin_path("module-echo-command")
+                ),
+            ]
+        );
+    }
+}

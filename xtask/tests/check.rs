@@ -78,7 +78,9 @@ fn only_error(findings: &[Finding]) -> &str {
 
 #[test]
 fn a_good_module_passes_without_findings() {
-    let findings = check::check_module(&variant(&[]));
+    let bytes = variant(&[]);
+    assert_eq!(check::Kind::of(&bytes), Some(check::Kind::Legacy));
+    let findings = check::check_module(&bytes);
     assert_eq!(findings, vec![]);
 }
 

@@ -1,0 +1,1047 @@
+//! `check`'s module rules (`docs/module-abi.md`), pinned on small WAT
+//! fixtures: one good module with a `$PLG` from `plg::build` in its
+//! `sds.manifest` section and behind its accessor exports, and one variant
+//! of it per mistake, each breaking exactly one rule.
+
+use sdn_pdk_schemas::plg::{
+    self, CapabilitySpec, MethodSpec, PlgSpec, PortSpec, ProtocolSpec, TypeSetSpec, TypeSpec,
+    drain_policy, surface,
+};
+use xtask::check::{self, Finding, Kind, Severity};
+
+/// A portable module: two portable imports, the invoke exports, the
+/// manifest accessors. `{section}` becomes the `sds.manifest` section(s),
+/// `{data}` the manifest bytes at 2048 and `{len}` their length.
+const GOOD: &str = r#"
+(module
+  {section}
+  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  (import "space_data_module_host" "call" (func (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 17)
+  (data (i32.const 2048) {data})
+  (func (export "plugin_get_manifest_flatbuffer") (result i32) i32.const 2048)
+  (func (export "plugin_get_manifest_flatbuffer_size") (result i32) i32.const {len})
+  (func (export "plugin_alloc") (param i32) (result i32) i32.const 0)
+  (func (export "plugin_free") (param i32 i32))
+  (func (export "plugin_invoke_stream") (param i32 i32 i32) (result i32) i32.const 0)
+)
+"#;
+
+/// The `_start` export, added by the command-surface fixtures.
+const START: &str = r#"(func (export "_start"))"#;
+
+fn omm() -> TypeSpec {
+    TypeSpec {
+        schema_name: "OMM.fbs".into(),
+        file_identifier: "$OMM".into(),
+        root_type: "OMM".into(),
+        ..TypeSpec::default()
+    }
+}
+
+fn port(id: &str) -> PortSpec {
+    PortSpec {
+        port_id: id.into(),
+        display_name: None,
+        type_sets: vec![TypeSetSpec {
+            set_id: Some("omm".into()),
+            allowed_types: vec![omm()],
+            allowed_wire_formats: Vec::new(),
+            description: None,
+        }],
+        min_streams: 1,
+        max_streams: 1,
+        required: true,
+        description: None,
+    }
+}
+
+fn capability(name: &str) -> CapabilitySpec {
+    CapabilitySpec {
+        name: name.into(),
+        kind: None,
+        required: true,
+    }
+}
+
+/// A manifest the module SDK's validator accepts.
+fn spec() -> PlgSpec {
+    PlgSpec {
+        plugin_id: "com.example.fixture".into(),
+        name: "fixture".into(),
+        version: "1.0.0".into(),
+        plugin_type: plg::plugin_type("analysis"),
+        abi_version: 1,
+        capabilities: vec![capability("clock")],
+        methods: vec![MethodSpec {
+            method_id: "echo".into(),
+            display_name: None,
+            inputs: vec![port("request")],
+            outputs: vec![port("response")],
+            max_batch: 1,
+            drain_policy: drain_policy::DRAIN_UNTIL_YIELD,
+            description: None,
+        }],
+        invoke_surfaces: vec![surface::DIRECT],
+        runtime_targets: vec!["node".into(), "server".into()],
+        ..PlgSpec::default()
+    }
+}
+
+/// `bytes` as a WAT string literal.
+fn literal(bytes: &[u8]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("\\{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// `GOOD` with `sections` as its `sds.manifest` sections, `data` behind the
+/// accessors, and each `(from, to)` edit applied (each `from` must occur).
+fn module_with(sections: &[&[u8]], data: &[u8], edits: &[(&str, &str)]) -> Vec<u8> {
+    let mut text = GOOD.to_owned();
+    for (from, to) in edits {
+        assert!(text.contains(from), "fixture has no `{from}`");
+        text = text.replacen(from, to, 1);
+    }
+    let section: Vec<String> = sections
+        .iter()
+        .map(|s| format!("(@custom \"sds.manifest\" {})", literal(s)))
+        .collect();
+    let text = text
+        .replace("{section}", &section.join("\n  "))
+        .replace("{data}", &literal(data))
+        .replace("{len}", &data.len().to_string());
+    wat::parse_str(&text).expect("fixture WAT")
+}
+
+/// `GOOD` carrying `spec`'s `$PLG` in both places, with `edits`.
+fn module(spec: &PlgSpec, edits: &[(&str, &str)]) -> Vec<u8> {
+    let manifest = plg::build(spec);
+    module_with(&[&manifest], &manifest, edits)
+}
+
+/// `GOOD` with one more line inside the module, and `spec`'s manifest.
+fn with_line(spec: &PlgSpec, line: &str) -> Vec<u8> {
+    module(
+        spec,
+        &[("(memory (export", &format!("{line}\n  (memory (export"))],
+    )
+}
+
+fn messages(findings: &[Finding], severity: Severity) -> Vec<&str> {
+    findings
+        .iter()
+        .filter(|f| f.severity == severity)
+        .map(|f| f.message.as_str())
+        .collect()
+}
+
+/// The one error in `findings` (failing if there is not exactly one).
+fn only_error(findings: &[Finding]) -> &str {
+    let errors = messages(findings, Severity::Error);
+    assert_eq!(errors.len(), 1, "expected one error, got {findings:#?}");
+    errors[0]
+}
+
+fn only_error_of(bytes: &[u8]) -> String {
+    only_error(&check::check_module(bytes)).to_owned()
+}
+
+#[test]
+fn a_good_module_passes_without_findings() {
+    let bytes = module(&spec(), &[]);
+    assert_eq!(Kind::of(&bytes), Some(Kind::Module));
+    assert_eq!(check::check_module(&bytes), vec![]);
+}
+
+#[test]
+fn a_good_command_module_passes_without_findings() {
+    let mut spec = spec();
+    spec.invoke_surfaces = vec![surface::DIRECT, surface::COMMAND];
+    spec.runtime_targets.push("wasi".into());
+    assert_eq!(check::check_module(&with_line(&spec, START)), vec![]);
+}
+
+#[test]
+fn every_portable_import_is_accepted() {
+    use sdn_pdk_schemas::hosts::{module_host, wasi};
+    let mut lines = String::new();
+    for (module, table) in [
+        (wasi::MODULE, wasi::PORTABLE_FUNCTIONS),
+        (module_host::IMPORT_MODULE, module_host::FUNCTIONS),
+    ] {
+        for (name, sig) in table {
+            let types = |ts: &[sdn_pdk_schemas::hosts::ValType]| -> String {
+                ts.iter()
+                    .map(|t| match t {
+                        sdn_pdk_schemas::hosts::ValType::I32 => " i32",
+                        sdn_pdk_schemas::hosts::ValType::I64 => " i64",
+                    })
+                    .collect()
+            };
+            lines.push_str(&format!(
+                "(import \"{module}\" \"{name}\" (func (param{}) (result{})))\n",
+                types(sig.params),
+                types(sig.results)
+            ));
+        }
+    }
+    let bytes = with_line(&spec(), &lines);
+    assert_eq!(check::check_module(&bytes), vec![]);
+}
+
+#[test]
+fn a_module_is_told_from_a_legacy_plugin_by_its_exports_or_its_plg() {
+    // plugin_alloc alone makes it a module (and the missing exports errors).
+    let only_alloc = module(
+        &spec(),
+        &[(
+            r#"(func (export "plugin_invoke_stream") (param i32 i32 i32) (result i32) i32.const 0)"#,
+            "",
+        )],
+    );
+    assert_eq!(Kind::of(&only_alloc), Some(Kind::Module));
+    // A command-only module has neither export; its $PLG section tells.
+    let mut command = spec();
+    command.invoke_surfaces = vec![surface::COMMAND];
+    let bytes = module(
+        &command,
+        &[
+            (
+                r#"(func (export "plugin_alloc") (param i32) (result i32) i32.const 0)"#,
+                START,
+            ),
+            (
+                r#"(func (export "plugin_invoke_stream") (param i32 i32 i32) (result i32) i32.const 0)"#,
+                "",
+            ),
+            (r#"(func (export "plugin_free") (param i32 i32))"#, ""),
+        ],
+    );
+    assert_eq!(Kind::of(&bytes), Some(Kind::Module));
+    let findings = check::check_module(&bytes);
+    assert_eq!(messages(&findings, Severity::Error), Vec::<&str>::new());
+    assert_eq!(
+        messages(&findings, Severity::Warning),
+        vec![
+            "does not export plugin_alloc (i32) -> i32 — the module runs only as a WASI \
+             command; the server invokes modules through the `direct` surface",
+            "does not export plugin_free (i32, i32) -> () — the module runs only as a WASI \
+             command; the server invokes modules through the `direct` surface",
+            "does not export plugin_invoke_stream (i32, i32, i32) -> i32 — the module runs \
+             only as a WASI command; the server invokes modules through the `direct` surface",
+        ]
+    );
+    assert_eq!(Kind::of(b"nope"), None);
+}
+
+// ---- exports ----
+
+#[test]
+fn a_missing_memory_export_is_an_error() {
+    let bytes = module(
+        &spec(),
+        &[(r#"(memory (export "memory") 17)"#, "(memory 17)")],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "does not export its memory as `memory` — the server refuses to load it"
+    );
+}
+
+#[test]
+fn a_wrong_invoke_export_signature_is_an_error() {
+    let bytes = module(
+        &spec(),
+        &[(
+            r#"(func (export "plugin_alloc") (param i32) (result i32) i32.const 0)"#,
+            r#"(func (export "plugin_alloc") (param i32) (result i64) i64.const 0)"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "exports plugin_alloc as (i32) -> i64; the module hosts call it as (i32) -> i32 and \
+         refuse the module"
+    );
+    let bytes = module(
+        &spec(),
+        &[(
+            r#"(func (export "plugin_invoke_stream") (param i32 i32 i32) (result i32) i32.const 0)"#,
+            r#"(global (export "plugin_invoke_stream") i32 (i32.const 0))"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "exports plugin_invoke_stream as a global, not a function (i32, i32, i32) -> i32"
+    );
+}
+
+#[test]
+fn an_invoke_export_missing_under_the_direct_surface_is_an_error() {
+    let bytes = module(
+        &spec(),
+        &[(r#"(func (export "plugin_free") (param i32 i32))"#, "")],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "does not export plugin_free (i32, i32) -> () — the manifest declares the `direct` \
+         invoke surface, which calls it"
+    );
+}
+
+#[test]
+fn an_invoke_export_missing_without_declared_surfaces_is_an_error() {
+    let mut spec = spec();
+    spec.invoke_surfaces.clear();
+    let bytes = module(
+        &spec,
+        &[(
+            r#"(func (export "plugin_invoke_stream") (param i32 i32 i32) (result i32) i32.const 0)"#,
+            "",
+        )],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "does not export plugin_invoke_stream (i32, i32, i32) -> i32 — the module hosts invoke \
+         a module through it"
+    );
+}
+
+#[test]
+fn start_without_the_command_surface_is_an_error() {
+    assert_eq!(
+        only_error_of(&with_line(&spec(), START)),
+        "exports `_start` but the manifest does not declare the `command` invoke surface — \
+         `_start` is that surface's entry and nothing else (a host that runs it at load loses \
+         the instance)"
+    );
+}
+
+#[test]
+fn the_command_surface_without_start_is_an_error() {
+    let mut spec = spec();
+    spec.invoke_surfaces.push(surface::COMMAND);
+    assert_eq!(
+        only_error_of(&module(&spec, &[])),
+        "does not export `_start` () -> () — the manifest declares the `command` invoke \
+         surface, which runs it"
+    );
+}
+
+#[test]
+fn a_wrong_start_signature_is_an_error() {
+    let mut spec = spec();
+    spec.invoke_surfaces.push(surface::COMMAND);
+    assert_eq!(
+        only_error_of(&with_line(
+            &spec,
+            r#"(func (export "_start") (result i32) i32.const 0)"#
+        )),
+        "exports _start as () -> i32; the module hosts call it as () -> () and refuse the module"
+    );
+}
+
+// ---- the manifest's embedding ----
+
+#[test]
+fn missing_accessors_are_an_error() {
+    let bytes = module(
+        &spec(),
+        &[
+            (
+                r#"(func (export "plugin_get_manifest_flatbuffer") (result i32) i32.const 2048)"#,
+                "",
+            ),
+            (
+                r#"(func (export "plugin_get_manifest_flatbuffer_size") (result i32) i32.const {len})"#,
+                "",
+            ),
+        ],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "does not export plugin_get_manifest_flatbuffer () -> i32 and \
+         plugin_get_manifest_flatbuffer_size () -> i32 — the server reads a module's manifest \
+         only through them"
+    );
+}
+
+#[test]
+fn an_accessor_with_the_wrong_signature_is_an_error() {
+    let bytes = module(
+        &spec(),
+        &[(
+            r#"(func (export "plugin_get_manifest_flatbuffer_size") (result i32) i32.const {len})"#,
+            r#"(func (export "plugin_get_manifest_flatbuffer_size") (result i64) i64.const {len})"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "exports plugin_get_manifest_flatbuffer_size but not as a function () -> i32"
+    );
+}
+
+#[test]
+fn a_zero_manifest_size_is_an_error() {
+    let bytes = module(
+        &spec(),
+        &[(
+            r#"(result i32) i32.const {len})"#,
+            r#"(result i32) i32.const 0)"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "plugin_get_manifest_flatbuffer_size returns 0 — the server refuses a module whose \
+         manifest is empty"
+    );
+}
+
+#[test]
+fn accessors_that_differ_from_the_section_are_an_error() {
+    let manifest = plg::build(&spec());
+    let mut other = spec();
+    other.version = "1.0.1".into();
+    let other = plg::build(&other);
+    assert_eq!(other.len(), manifest.len());
+    let bytes = module_with(&[&manifest], &other, &[]);
+    assert_eq!(
+        only_error_of(&bytes),
+        format!(
+            "plugin_get_manifest_flatbuffer points at {} bytes (at 0x800) that differ from the \
+             `sds.manifest` section",
+            manifest.len()
+        )
+    );
+}
+
+#[test]
+fn a_missing_section_is_an_error() {
+    let manifest = plg::build(&spec());
+    assert_eq!(
+        only_error_of(&module_with(&[], &manifest, &[])),
+        "has no `sds.manifest` custom section — a module carries its `$PLG` manifest there and \
+         behind the manifest accessor exports (the module SDK's harness reads the section first)"
+    );
+}
+
+#[test]
+fn two_sections_are_an_error() {
+    let manifest = plg::build(&spec());
+    assert_eq!(
+        only_error_of(&module_with(&[&manifest, &manifest], &manifest, &[])),
+        "has 2 `sds.manifest` custom sections — readers take one manifest"
+    );
+}
+
+#[test]
+fn a_manifest_that_is_not_a_plg_is_an_error() {
+    let mut manifest = plg::build(&spec());
+    manifest[4..8].copy_from_slice(b"$XYZ");
+    assert_eq!(
+        only_error_of(&module_with(&[&manifest], &manifest, &[])),
+        "`sds.manifest` has file identifier \"$XYZ\", not a `$PLG` module manifest — the module \
+         hosts read only `$PLG`"
+    );
+}
+
+#[test]
+fn a_plg_the_verifier_rejects_is_an_error() {
+    let mut manifest = plg::build(&spec());
+    manifest[0] = 0xF0; // the root offset now points past the end
+    let error = only_error_of(&module_with(&[&manifest], &manifest, &[]));
+    assert!(
+        error.starts_with("`sds.manifest` fails the `$PLG` FlatBuffers verifier: "),
+        "{error}"
+    );
+}
+
+#[test]
+fn pman_bytes_anywhere_are_an_error() {
+    let bytes = with_line(&spec(), r#"(data (i32.const 64) "a legacy PMAN")"#);
+    let at = bytes.windows(4).position(|w| w == b"PMAN").unwrap();
+    assert_eq!(
+        only_error_of(&bytes),
+        format!(
+            "contains the bytes `PMAN` (at offset {at:#x}) — the module SDK's validator rejects \
+             any module carrying them (the legacy manifest's identifier); a module's manifest is \
+             a `$PLG` only"
+        )
+    );
+}
+
+#[test]
+fn a_legacy_manifest_in_a_module_names_both_problems() {
+    let pman = sdn_pdk_schemas::manifest::build(&sdn_pdk_schemas::manifest::ManifestSpec {
+        plugin_id: "com.example.fixture".into(),
+        ..Default::default()
+    });
+    let findings = check::check_module(&module_with(&[&pman], &pman, &[]));
+    let errors = messages(&findings, Severity::Error);
+    assert_eq!(errors.len(), 2, "{findings:#?}");
+    assert!(errors[0].starts_with("contains the bytes `PMAN` (at offset "));
+    assert_eq!(
+        errors[1],
+        "`sds.manifest` holds a legacy PluginManifest (PMAN), not a `$PLG` module manifest — \
+         the module hosts read only `$PLG`"
+    );
+}
+
+// ---- imports ----
+
+#[test]
+fn a_wasi_function_beyond_the_portable_17_loads_only_on_the_server() {
+    let bytes = with_line(
+        &spec(),
+        r#"(import "wasi_snapshot_preview1" "poll_oneoff" (func (param i32 i32 i32 i32) (result i32)))"#,
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "imports wasi_snapshot_preview1.poll_oneoff — the module SDK's WASI shim has only the \
+         17 portable functions and refuses it at instantiation: it loads on the server, not on \
+         the SDK hosts"
+    );
+}
+
+#[test]
+fn a_legacy_host_function_loads_only_on_the_server() {
+    let bytes = with_line(
+        &spec(),
+        r#"(import "sdn" "clock_now_ms" (func (result i64)))"#,
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "imports sdn.clock_now_ms, a legacy host function — the module SDK's harness provides \
+         only wasi_snapshot_preview1 and space_data_module_host and refuses it at \
+         instantiation: it loads on the server, not on the SDK hosts (use the \
+         `space_data_module_host` hostcalls)"
+    );
+}
+
+#[test]
+fn an_unknown_env_function_loads_nowhere() {
+    assert_eq!(
+        only_error_of(&with_line(&spec(), r#"(import "env" "abort" (func))"#)),
+        "imports env.abort — the server's `env` has only clock_now_ms, random_bytes, log and the \
+         module SDK's harness has no `env`, so no module host loads it"
+    );
+}
+
+#[test]
+fn an_unknown_wasi_function_loads_nowhere() {
+    assert_eq!(
+        only_error_of(&with_line(
+            &spec(),
+            r#"(import "wasi_snapshot_preview1" "teleport" (func))"#
+        )),
+        "imports wasi_snapshot_preview1.teleport — wasi_snapshot_preview1 has no such function, \
+         so no module host loads it"
+    );
+}
+
+#[test]
+fn an_unknown_hostcall_function_is_an_error() {
+    assert_eq!(
+        only_error_of(&with_line(
+            &spec(),
+            r#"(import "space_data_module_host" "call_async" (func))"#
+        )),
+        "imports space_data_module_host.call_async — `space_data_module_host` has only call, \
+         response_len, read_response, last_status_code, clear_response, so the load fails"
+    );
+}
+
+#[test]
+fn a_wrong_import_signature_is_an_error() {
+    let bytes = module(
+        &spec(),
+        &[(
+            r#"(import "space_data_module_host" "call" (func (param i32 i32 i32 i32) (result i32)))"#,
+            r#"(import "space_data_module_host" "call" (func (param i32 i32) (result i32)))"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "imports space_data_module_host.call as (i32, i32) -> i32; the module hosts provide it \
+         as (i32, i32, i32, i32) -> i32, so the load fails"
+    );
+    let bytes = module(
+        &spec(),
+        &[(
+            r#"(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))"#,
+            r#"(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32) (result i32)))"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "imports wasi_snapshot_preview1.fd_write as (i32, i32, i32) -> i32; the module hosts \
+         provide it as (i32, i32, i32, i32) -> i32, so the load fails"
+    );
+}
+
+#[test]
+fn an_unknown_import_module_is_an_error() {
+    let bytes = with_line(
+        &spec(),
+        r#"(import "wasi:random/random@0.2.0" "get-random-u64" (func (result i64)))"#,
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "imports wasi:random/random@0.2.0.get-random-u64 — no module host provides \
+         `wasi:random/random@0.2.0` (the module SDK's harness has only wasi_snapshot_preview1 \
+         and space_data_module_host, the server also sdn and env), so the load fails"
+    );
+}
+
+#[test]
+fn an_imported_memory_is_an_error() {
+    let bytes = module(
+        &spec(),
+        &[(
+            r#"(memory (export "memory") 17)"#,
+            r#"(import "env" "memory" (memory 17))
+  (export "memory" (memory 0))"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "imports env.memory as a memory — the module hosts provide only functions there"
+    );
+}
+
+// ---- memory and features ----
+
+#[test]
+fn memory_is_capped_at_the_servers_4096_pages() {
+    let at_cap = module(
+        &spec(),
+        &[(
+            r#"(memory (export "memory") 17)"#,
+            r#"(memory (export "memory") 4096 4096)"#,
+        )],
+    );
+    assert_eq!(check::check_module(&at_cap), vec![]);
+    let over = module(
+        &spec(),
+        &[(
+            r#"(memory (export "memory") 17)"#,
+            r#"(memory (export "memory") 4097)"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&over),
+        "declares an initial memory of 4097 pages; the server caps memory at 4096 pages \
+         (256 MiB) and refuses the module"
+    );
+    let max = module(
+        &spec(),
+        &[(
+            r#"(memory (export "memory") 17)"#,
+            r#"(memory (export "memory") 17 5000)"#,
+        )],
+    );
+    assert_eq!(
+        only_error_of(&max),
+        "declares a maximum memory of 5000 pages; the server caps memory at 4096 pages \
+         (256 MiB) and refuses the module"
+    );
+}
+
+#[test]
+fn a_feature_beyond_webassembly_2_is_an_error() {
+    let bytes = with_line(
+        &spec(),
+        "(func $loop (param i32) (result i32) local.get 0 return_call $loop)",
+    );
+    let error = only_error_of(&bytes);
+    assert!(
+        error.starts_with(
+            "uses the tail calls feature, beyond the WebAssembly 2.0 a portable module keeps to"
+        ),
+        "{error}"
+    );
+}
+
+// ---- the sensitive-capability warning ----
+
+#[test]
+fn a_sensitive_capability_is_a_warning_with_the_modules_sha256() {
+    let mut spec = spec();
+    spec.capabilities.push(capability("http"));
+    let bytes = module(&spec, &[]);
+    let report = check::check_bytes("m.wasm", &bytes, None);
+    assert!(report.passed(), "{report}");
+    let warnings = messages(&report.findings, Severity::Warning);
+    assert_eq!(warnings.len(), 1, "{report}");
+    assert_sha256_warning(warnings[0], "capability http", &bytes);
+
+    spec.capabilities.push(capability("ipfs"));
+    let bytes = module(&spec, &[]);
+    let findings = check::check_module(&bytes);
+    let warnings = messages(&findings, Severity::Warning);
+    assert_eq!(warnings.len(), 1, "{findings:#?}");
+    assert_sha256_warning(warnings[0], "capabilities http, ipfs", &bytes);
+}
+
+/// `warning` names `what` and ends with the SHA-256 of `bytes`, compared
+/// with `sha256sum`'s when the machine has it (an independent digest).
+fn assert_sha256_warning(warning: &str, what: &str, bytes: &[u8]) {
+    let prefix = format!(
+        "declares the sensitive {what} — the newest server loads the module only once an \
+         operator approves its SHA-256, "
+    );
+    let digest = warning
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("{warning}"));
+    assert_eq!(digest.len(), 64, "{warning}");
+    assert!(
+        digest
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
+    if let Some(expected) = sha256sum(bytes) {
+        assert_eq!(digest, expected);
+    }
+}
+
+fn sha256sum(bytes: &[u8]) -> Option<String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(bytes).ok()?;
+    let out = child.wait_with_output().ok()?;
+    Some(String::from_utf8(out.stdout).ok()?.get(..64)?.to_owned())
+}
+
+// ---- the manifest's contents (plg_rules) ----
+
+/// One manifest mistake: the edit and the one error it must draw.
+struct Case {
+    what: &'static str,
+    edit: fn(&mut PlgSpec),
+    error: &'static str,
+}
+
+fn first_port(spec: &mut PlgSpec) -> &mut PortSpec {
+    &mut spec.methods[0].inputs[0]
+}
+
+fn first_type(spec: &mut PlgSpec) -> &mut TypeSpec {
+    &mut first_port(spec).type_sets[0].allowed_types[0]
+}
+
+fn aligned_omm() -> TypeSpec {
+    TypeSpec {
+        wire_format: sdn_pdk_schemas::piv::wire_format::ALIGNED_BINARY,
+        byte_length: 64,
+        required_alignment: 8,
+        ..omm()
+    }
+}
+
+#[test]
+fn each_manifest_rule_draws_its_own_error() {
+    let cases = [
+        Case {
+            what: "empty pluginId",
+            edit: |s| s.plugin_id.clear(),
+            error: "the manifest has no pluginId — the module SDK's validator requires pluginId, \
+                    name, version and a plugin family",
+        },
+        Case {
+            what: "empty name",
+            edit: |s| s.name.clear(),
+            error: "the manifest has no name — the module SDK's validator requires pluginId, \
+                    name, version and a plugin family",
+        },
+        Case {
+            what: "empty version",
+            edit: |s| s.version = " ".into(),
+            error: "the manifest has no version — the module SDK's validator requires pluginId, \
+                    name, version and a plugin family",
+        },
+        Case {
+            what: "no family",
+            edit: |s| s.plugin_type = None,
+            error: "the manifest declares no plugin family (PLUGIN_TYPE) — the module SDK's \
+                    validator requires one (e.g. analysis, infrastructure)",
+        },
+        Case {
+            what: "unknown family",
+            edit: |s| s.plugin_type = Some(99),
+            error: "the manifest's plugin family (PLUGIN_TYPE) is 99, not one of the standard's \
+                    22 plugin types",
+        },
+        Case {
+            what: "capability outside the vocabulary",
+            edit: |s| s.capabilities.push(capability("teleport")),
+            error: "the manifest declares the capability `teleport`, which is not in the module \
+                    SDK's vocabulary — no host grants it",
+        },
+        Case {
+            what: "no methods",
+            edit: |s| s.methods.clear(),
+            error: "the manifest declares no methods — the module SDK's validator requires at \
+                    least one",
+        },
+        Case {
+            what: "empty methodId",
+            edit: |s| s.methods[0].method_id.clear(),
+            error: "the manifest's method #1 has no methodId",
+        },
+        Case {
+            what: "duplicate method",
+            edit: |s| s.methods.push(s.methods[0].clone()),
+            error: "the manifest declares method `echo` more than once",
+        },
+        Case {
+            what: "maxBatch 0",
+            edit: |s| s.methods[0].max_batch = 0,
+            error: "method `echo` has maxBatch 0 — the module SDK's validator requires at least 1",
+        },
+        Case {
+            what: "unknown drain policy",
+            edit: |s| s.methods[0].drain_policy = 7,
+            error: "method `echo` has drain policy 7, not single-shot (0), drain-until-yield (1) \
+                    or drain-to-empty (2)",
+        },
+        Case {
+            what: "empty portId",
+            edit: |s| s.methods[0].outputs[0].port_id.clear(),
+            error: "method `echo`'s output port #1 has no portId",
+        },
+        Case {
+            what: "two type sets",
+            edit: |s| {
+                let set = first_port(s).type_sets[0].clone();
+                first_port(s).type_sets.push(set);
+            },
+            error: "method `echo`'s input port `request` declares 2 accepted type sets — the \
+                    module SDK's validator requires exactly one",
+        },
+        Case {
+            what: "no type set",
+            edit: |s| first_port(s).type_sets.clear(),
+            error: "method `echo`'s input port `request` declares 0 accepted type sets — the \
+                    module SDK's validator requires exactly one",
+        },
+        Case {
+            what: "no setId",
+            edit: |s| first_port(s).type_sets[0].set_id = None,
+            error: "method `echo`'s input port `request`'s accepted type set has no setId",
+        },
+        Case {
+            what: "no allowed types",
+            edit: |s| first_port(s).type_sets[0].allowed_types.clear(),
+            error: "method `echo`'s input port `request`'s accepted type set allows no types — \
+                    the module SDK's validator requires at least one",
+        },
+        Case {
+            what: "acceptsAnyFlatbuffer",
+            edit: |s| {
+                *first_type(s) = TypeSpec {
+                    accepts_any_flatbuffer: true,
+                    ..TypeSpec::default()
+                }
+            },
+            error: "method `echo`'s input port `request` accepts any FlatBuffer \
+                    (acceptsAnyFlatbuffer) — the module SDK's validator requires one concrete \
+                    schema identity per port",
+        },
+        Case {
+            what: "no schema name",
+            edit: |s| first_type(s).schema_name.clear(),
+            error: "method `echo`'s input port `request` accepts a type without a schemaName — \
+                    the module SDK's validator requires schemaName, fileIdentifier and \
+                    rootTypeName",
+        },
+        Case {
+            what: "no file identifier",
+            edit: |s| first_type(s).file_identifier.clear(),
+            error: "method `echo`'s input port `request` accepts OMM.fbs without a \
+                    fileIdentifier — the module SDK's validator requires schemaName, \
+                    fileIdentifier and rootTypeName",
+        },
+        Case {
+            what: "no root type",
+            edit: |s| first_type(s).root_type.clear(),
+            error: "method `echo`'s input port `request` accepts OMM.fbs without a rootTypeName \
+                    — the module SDK's validator requires schemaName, fileIdentifier and \
+                    rootTypeName",
+        },
+        Case {
+            what: "short file identifier",
+            edit: |s| first_type(s).file_identifier = "OM".into(),
+            error: "method `echo`'s input port `request` accepts OMM.fbs with file identifier \
+                    \"OM\", not four printable ASCII characters",
+        },
+        Case {
+            what: "unknown wire format",
+            edit: |s| first_type(s).wire_format = 5,
+            error: "method `echo`'s input port `request` accepts OMM.fbs in wire format 5, not \
+                    flatbuffer (0) or aligned-binary (1)",
+        },
+        Case {
+            what: "aligned alignment not a power of two",
+            edit: |s| {
+                let aligned = TypeSpec {
+                    required_alignment: 12,
+                    ..aligned_omm()
+                };
+                first_port(s).type_sets[0].allowed_types.push(aligned);
+            },
+            error: "method `echo`'s input port `request` accepts OMM.fbs as aligned-binary with \
+                    requiredAlignment 12, not a power of two",
+        },
+        Case {
+            what: "aligned without a canonical peer",
+            edit: |s| *first_type(s) = aligned_omm(),
+            error: "method `echo`'s input port `request` accepts an aligned-binary type without \
+                    its canonical FlatBuffer peer — hosts that cannot share the arena have \
+                    nothing to send",
+        },
+        Case {
+            what: "two canonical types",
+            edit: |s| {
+                let other = TypeSpec {
+                    schema_name: "OEM.fbs".into(),
+                    file_identifier: "$OEM".into(),
+                    root_type: "OEM".into(),
+                    ..TypeSpec::default()
+                };
+                first_port(s).type_sets[0].allowed_types.push(other);
+            },
+            error: "method `echo`'s input port `request`'s accepted type set has 2 canonical and \
+                    0 aligned-binary types — the module SDK's validator allows one of each (one \
+                    schema identity)",
+        },
+        Case {
+            what: "minStreams above maxStreams",
+            edit: |s| first_port(s).min_streams = 2,
+            error: "method `echo`'s input port `request` has minStreams 2 above maxStreams 1",
+        },
+        Case {
+            what: "unknown invoke surface",
+            edit: |s| s.invoke_surfaces.push(7),
+            error: "the manifest declares invoke surface 7, not direct (0) or command (1)",
+        },
+        Case {
+            what: "unknown runtime target",
+            edit: |s| s.runtime_targets.push("mainframe".into()),
+            error: "the manifest declares the runtime target `mainframe`, not one of node, \
+                    browser, wasi, wasmedge, server, desktop, edge",
+        },
+        Case {
+            what: "wasi without the command surface",
+            edit: |s| s.runtime_targets.push("wasi".into()),
+            error: "the manifest targets `wasi` but does not declare the `command` invoke \
+                    surface — a standalone WASI run enters through `_start`",
+        },
+        Case {
+            what: "browser with a capability it lacks",
+            edit: |s| {
+                s.runtime_targets.push("browser".into());
+                s.capabilities.push(capability("pipe"));
+            },
+            error: "the manifest targets `browser` but declares the capability `pipe`, which the \
+                    browser runtime does not have",
+        },
+    ];
+    for case in &cases {
+        let mut spec = spec();
+        (case.edit)(&mut spec);
+        let findings = check::check_module(&module(&spec, &[]));
+        assert_eq!(
+            messages(&findings, Severity::Error),
+            vec![case.error],
+            "{}: {findings:#?}",
+            case.what
+        );
+    }
+}
+
+/// The `wasi` target with the command surface declared (and `_start`
+/// exported), so each rule below is the only one broken.
+fn wasi_command_spec() -> PlgSpec {
+    let mut spec = spec();
+    spec.invoke_surfaces.push(surface::COMMAND);
+    spec.runtime_targets.push("wasi".into());
+    spec
+}
+
+#[test]
+fn wasi_allows_only_the_standalone_capabilities() {
+    let mut spec = wasi_command_spec();
+    spec.capabilities.push(capability("timers"));
+    assert_eq!(
+        only_error_of(&with_line(&spec, START)),
+        "the manifest targets `wasi` but declares the capability `timers` — a standalone WASI \
+         run has only logging, clock, random, filesystem, pipe"
+    );
+}
+
+#[test]
+fn wasi_allows_only_pipe_protocols() {
+    let protocol = |kind: &str| ProtocolSpec {
+        protocol_id: "/example/echo/1.0.0".into(),
+        method_id: "echo".into(),
+        input_port_id: Some("request".into()),
+        output_port_id: Some("response".into()),
+        description: None,
+        wire_id: None,
+        transport_kind: Some(kind.into()),
+        role: Some("handle".into()),
+        spec_uri: None,
+        auto_install: true,
+        advertise: false,
+        discovery_key: None,
+        default_port: 0,
+        require_secure_transport: false,
+    };
+    let mut spec = wasi_command_spec();
+    spec.protocols.push(protocol("wasi-pipe"));
+    spec.protocols.push(protocol("pipe"));
+    assert_eq!(check::check_module(&with_line(&spec, START)), vec![]);
+    spec.protocols.push(protocol("libp2p"));
+    assert_eq!(
+        only_error_of(&with_line(&spec, START)),
+        "the manifest targets `wasi` but protocol `/example/echo/1.0.0` uses transport `libp2p` \
+         — a standalone WASI run has only wasi-pipe"
+    );
+}
+
+#[test]
+fn repeated_declarations_are_warnings() {
+    let mut spec = spec();
+    spec.capabilities.push(capability("clock"));
+    spec.invoke_surfaces.push(surface::DIRECT);
+    spec.runtime_targets.push("node".into());
+    let findings = check::check_module(&module(&spec, &[]));
+    assert_eq!(messages(&findings, Severity::Error), Vec::<&str>::new());
+    assert_eq!(
+        messages(&findings, Severity::Warning),
+        vec![
+            "the manifest declares the capability `clock` more than once",
+            "the manifest declares the `direct` invoke surface more than once",
+            "the manifest declares the runtime target `node` more than once",
+        ]
+    );
+}
+
+#[test]
+fn a_module_report_uses_the_budget_table() {
+    let bytes = module(&spec(), &[]);
+    let size = bytes.len() as u64;
+    assert!(check::check_bytes("module-echo.wasm", &bytes, Some(size)).passed());
+    let report = check::check_bytes("module-echo.wasm", &bytes, Some(size - 1));
+    let error = only_error(&report.findings);
+    assert!(
+        error.starts_with("is ")
+            && error.contains(" bytes, 1 over its budget of ")
+            && error.ends_with(" (BUDGETS in xtask/src/check.rs)"),
+        "{error}"
+    );
+}
