@@ -1045,3 +1045,15 @@ fn a_module_report_uses_the_budget_table() {
         "{error}"
     );
 }
+
+/// The module SDK's own `$PLG` (its encoder wrote `tests/data/module-sdk/
+/// manifest.fb` from its conformance vectors; copied from the SDK's
+/// repository, v0.8.11): its validator accepts it, and so must `check`.
+#[test]
+fn the_module_sdks_own_manifest_passes() {
+    let vector = include_bytes!("data/module-sdk/manifest.fb");
+    let read = plg::read(vector).expect("the vector reads");
+    assert_eq!(read.plugin_id, "com.digitalarsenal.examples.single-file-vector");
+    let bytes = module_with(&[vector], vector, &[]);
+    assert_eq!(check::check_module(&bytes), vec![]);
+}
