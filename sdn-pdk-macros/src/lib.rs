@@ -14,6 +14,7 @@
 
 mod args;
 mod expand;
+mod module;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -23,6 +24,14 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn sdn_plugin(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_plugin(args.into(), item.into()).into()
+}
+
+/// Generates a Space Data module's exports and `$PLG` manifest from an
+/// impl block whose functions carry `#[method(...)]`.
+/// See `sdn_pdk::module::sdn_module`.
+#[proc_macro_attribute]
+pub fn sdn_module(args: TokenStream, item: TokenStream) -> TokenStream {
+    module::expand_module(args.into(), item.into()).into()
 }
 
 /// The whole macro over `proc_macro2` tokens (so tests can run it).

@@ -12,8 +12,11 @@
 //! allocation that needed the room fails cleanly instead.
 
 #![cfg_attr(
-    not(feature = "module"),
-    allow(dead_code, reason = "range lookups serve the module ABI's glue")
+    target_arch = "wasm32",
+    allow(
+        dead_code,
+        reason = "lookups serve the module ABI's glue, realloc and the tests"
+    )
 )]
 
 use alloc::vec::Vec;
@@ -80,19 +83,18 @@ impl LiveBlocks {
         if (self.live + self.removed + 1) * 2 > self.slots.len() {
             self.grow()?;
         }
-        let index = self.free_slot_for(block.addr);
-        if self.slots[index] == Slot::Removed {
-            self.removed -= 1;
-        }
-        self.slots[index] = Slot::Live(block);
+        let slot = self.free_slot_for(block.addr).ok_or(TableFull)?;
+        let reused_tombstone = *slot == Slot::Removed;
+        *slot = Slot::Live(block);
+        self.removed -= usize::from(reused_tombstone);
         self.live += 1;
         Ok(())
     }
 
     /// The live block starting exactly at `addr`.
     pub fn get(&self, addr: usize) -> Option<Block> {
-        match self.slots[self.find(addr)?] {
-            Slot::Live(block) => Some(block),
+        match self.slots.get(self.find(addr)?)? {
+            Slot::Live(block) => Some(*block),
             Slot::Empty | Slot::Removed => None,
         }
     }
@@ -100,10 +102,11 @@ impl LiveBlocks {
     /// Takes the live block starting exactly at `addr` out of the table.
     pub fn remove(&mut self, addr: usize) -> Option<Block> {
         let index = self.find(addr)?;
-        let Slot::Live(block) = self.slots[index] else {
+        let slot = self.slots.get_mut(index)?;
+        let Slot::Live(block) = *slot else {
             return None;
         };
-        self.slots[index] = Slot::Removed;
+        *slot = Slot::Removed;
         self.live -= 1;
         self.removed += 1;
         Some(block)
@@ -123,8 +126,9 @@ impl LiveBlocks {
         })
     }
 
+    /// `capacity - 1` (the capacity is a power of two; 0 when empty).
     fn mask(&self) -> usize {
-        self.slots.len() - 1
+        self.slots.len().saturating_sub(1)
     }
 
     fn home(&self, addr: usize) -> usize {
@@ -139,7 +143,7 @@ impl LiveBlocks {
         }
         let mut index = self.home(addr);
         for _ in 0..self.slots.len() {
-            match self.slots[index] {
+            match self.slots.get(index)? {
                 Slot::Empty => return None,
                 Slot::Live(block) if block.addr == addr => return Some(index),
                 Slot::Live(_) | Slot::Removed => index = (index + 1) & self.mask(),
@@ -150,12 +154,16 @@ impl LiveBlocks {
 
     /// The first empty or removed slot on `addr`'s probe sequence (the table
     /// always has one: it is kept at most half full).
-    fn free_slot_for(&self, addr: usize) -> usize {
+    fn free_slot_for(&mut self, addr: usize) -> Option<&mut Slot> {
+        let mask = self.mask();
         let mut index = self.home(addr);
-        while let Slot::Live(_) = self.slots[index] {
-            index = (index + 1) & self.mask();
+        for _ in 0..self.slots.len() {
+            if !matches!(self.slots.get(index)?, Slot::Live(_)) {
+                return self.slots.get_mut(index);
+            }
+            index = (index + 1) & mask;
         }
-        index
+        None
     }
 
     /// Rebuilds the table at twice the live count's room (dropping
@@ -164,13 +172,20 @@ impl LiveBlocks {
         let wanted = ((self.live + 1) * 4).max(MIN_CAPACITY).next_power_of_two();
         let mut slots = Vec::new();
         slots.try_reserve_exact(wanted).map_err(|_| TableFull)?;
-        slots.resize(wanted, Slot::Empty);
+        // Filled in place rather than with `resize`, whose (unreachable
+        // here) growth path would link the no_std allocation-error handler
+        // and its `core::fmt` machinery into every plugin.
+        for slot in slots.spare_capacity_mut().iter_mut().take(wanted) {
+            slot.write(Slot::Empty);
+        }
+        // SAFETY: the capacity is at least `wanted` and the first `wanted`
+        // elements were just initialised.
+        unsafe { slots.set_len(wanted) };
         let old = core::mem::replace(&mut self.slots, slots);
         self.removed = 0;
         for slot in old {
             if let Slot::Live(block) = slot {
-                let index = self.free_slot_for(block.addr);
-                self.slots[index] = Slot::Live(block);
+                *self.free_slot_for(block.addr).ok_or(TableFull)? = Slot::Live(block);
             }
         }
         Ok(())
@@ -215,7 +230,9 @@ mod tests {
         let mut table = LiveBlocks::new();
         for round in 0..4usize {
             for i in 0..5_000usize {
-                table.insert(block((i + 1) * 16 + round * 1_000_000)).unwrap();
+                table
+                    .insert(block((i + 1) * 16 + round * 1_000_000))
+                    .unwrap();
             }
             for i in (0..5_000usize).step_by(2) {
                 assert!(table.remove((i + 1) * 16 + round * 1_000_000).is_some());

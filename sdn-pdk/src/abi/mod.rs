@@ -132,10 +132,7 @@ fn deallocate(block: Block) {
 }
 
 /// The live host block starting at `addr`.
-#[cfg_attr(
-    not(feature = "module"),
-    allow(dead_code, reason = "the module ABI's glue uses it; legacy plugins only free")
-)]
+#[cfg(any(feature = "std", not(target_arch = "wasm32")))]
 pub fn live_block(addr: usize) -> Option<Block> {
     registry::with(|table| table.get(addr))
 }
@@ -143,17 +140,17 @@ pub fn live_block(addr: usize) -> Option<Block> {
 /// The live host block that holds all of `addr .. addr + len`.
 #[cfg_attr(
     not(feature = "module"),
-    allow(dead_code, reason = "the module ABI's glue uses it; legacy plugins only free")
+    allow(
+        dead_code,
+        reason = "the module ABI's glue uses it; legacy plugins only free"
+    )
 )]
 pub fn block_containing(addr: usize, len: usize) -> Option<Block> {
     registry::with(|table| table.containing(addr, len))
 }
 
 /// How many host blocks are live (tests and leak checks).
-#[cfg_attr(
-    not(feature = "module"),
-    allow(dead_code, reason = "the module ABI's glue uses it; legacy plugins only free")
-)]
+#[cfg(any(feature = "std", not(target_arch = "wasm32")))]
 pub fn live_blocks() -> usize {
     registry::with(|table| table.len())
 }
@@ -473,9 +470,14 @@ mod tests {
         // SAFETY: `q` is a live block of 100 bytes.
         assert_eq!(unsafe { *q.cast::<[u8; 4]>() }, [1, 2, 3, 4]);
         assert_eq!(live_block(q as usize).map(|block| block.size), Some(100));
-        assert!(live_block(p as usize).is_none(), "the old block is released");
-        assert!(reallocate(p as usize, 8).is_null(), "a dead block is not resized");
+        assert!(
+            live_block(p as usize).is_none(),
+            "the old block is released"
+        );
+        assert!(
+            reallocate(p as usize, 8).is_null(),
+            "a dead block is not resized"
+        );
         assert!(release(q as usize));
     }
-
 }

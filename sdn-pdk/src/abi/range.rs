@@ -100,7 +100,11 @@ impl HostRange {
             && other.len > 0
             && self.addr < other.addr + other.len
             && other.addr < self.addr + self.len;
-        if overlap { Err(RangeError::Overlaps) } else { Ok(self) }
+        if overlap {
+            Err(RangeError::Overlaps)
+        } else {
+            Ok(self)
+        }
     }
 
     /// The range as bytes.
@@ -131,7 +135,9 @@ impl HostRange {
         }
         // SAFETY: non-null, inside memory, exclusively ours per the
         // contract; `MaybeUninit<u8>` makes no claim about the bytes.
-        unsafe { core::slice::from_raw_parts_mut(self.addr as *mut core::mem::MaybeUninit<u8>, self.len) }
+        unsafe {
+            core::slice::from_raw_parts_mut(self.addr as *mut core::mem::MaybeUninit<u8>, self.len)
+        }
     }
 
     /// Writes `value` as 4 little-endian bytes at the range's start.
@@ -163,7 +169,10 @@ mod tests {
         assert_eq!(HostRange::new(at(0), 3), Err(RangeError::Null));
         assert_eq!(HostRange::new(at(64), -1), Err(RangeError::NegativeLength));
         assert_eq!(HostRange::required(at(0), 0), Err(RangeError::Null));
-        assert_eq!(HostRange::new(at(usize::MAX - 1), 4), Err(RangeError::OutOfBounds));
+        assert_eq!(
+            HostRange::new(at(usize::MAX - 1), 4),
+            Err(RangeError::OutOfBounds)
+        );
         assert_eq!(HostRange::new(at(64), 8).map(|range| range.addr), Ok(64));
     }
 
@@ -184,8 +193,14 @@ mod tests {
     fn strings_stop_at_the_nul_or_the_cap() {
         // SAFETY: both strings are NUL-terminated static data.
         unsafe {
-            assert_eq!(HostRange::c_string(c"host".as_ptr().cast(), 253).bytes(), b"host");
-            assert_eq!(HostRange::c_string(c"hostname".as_ptr().cast(), 4).bytes(), b"host");
+            assert_eq!(
+                HostRange::c_string(c"host".as_ptr().cast(), 253).bytes(),
+                b"host"
+            );
+            assert_eq!(
+                HostRange::c_string(c"hostname".as_ptr().cast(), 4).bytes(),
+                b"host"
+            );
             assert_eq!(HostRange::c_string(core::ptr::null(), 4), HostRange::EMPTY);
         }
     }

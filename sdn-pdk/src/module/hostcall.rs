@@ -64,14 +64,19 @@ pub enum HostcallError {
 impl fmt::Display for HostcallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HostcallError::Host { operation, message, .. } => {
+            HostcallError::Host {
+                operation, message, ..
+            } => {
                 write!(f, "hostcall {operation} failed: {message}")
             }
             HostcallError::NoResponse { operation, status } => {
                 write!(f, "hostcall {operation} got no response (status {status})")
             }
             HostcallError::Malformed { operation, reason } => {
-                write!(f, "hostcall {operation} answered a malformed envelope: {reason}")
+                write!(
+                    f,
+                    "hostcall {operation} answered a malformed envelope: {reason}"
+                )
             }
         }
     }
@@ -98,7 +103,11 @@ impl HostResponse {
 
 /// Calls `operation` with a JSON meta object (`"{}"` for no parameters; an
 /// empty string sends an empty payload) and binary segments.
-pub fn call(operation: &str, meta_json: &str, segments: &[&[u8]]) -> Result<HostResponse, HostcallError> {
+pub fn call(
+    operation: &str,
+    meta_json: &str,
+    segments: &[&[u8]],
+) -> Result<HostResponse, HostcallError> {
     let payload = if meta_json.is_empty() && segments.is_empty() {
         Vec::new()
     } else {
@@ -121,16 +130,26 @@ fn decode_answer(operation: &str, answer: &[u8]) -> Result<HostResponse, Hostcal
         operation: operation.to_string(),
         reason,
     };
-    let envelope = sdn_pdk_schemas::hostcall::decode(answer).map_err(|_| malformed("bad envelope"))?;
+    let envelope =
+        sdn_pdk_schemas::hostcall::decode(answer).map_err(|_| malformed("bad envelope"))?;
     let meta = Value::parse(envelope.meta).map_err(|_| malformed("meta is not JSON"))?;
     match meta.get("ok").and_then(Value::as_bool) {
         Some(true) => Ok(HostResponse {
             result: meta.get("result").cloned().unwrap_or(Value::Null),
-            segments: envelope.segments.iter().map(|segment| segment.to_vec()).collect(),
+            segments: envelope
+                .segments
+                .iter()
+                .map(|segment| segment.to_vec())
+                .collect(),
         }),
         Some(false) => {
             let error = meta.get("error");
-            let text = |key| error.and_then(|e| e.get(key)).and_then(Value::as_str).map(str::to_string);
+            let text = |key| {
+                error
+                    .and_then(|e| e.get(key))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
             Err(HostcallError::Host {
                 operation: operation.to_string(),
                 message: text("message").unwrap_or_default(),

@@ -33,7 +33,11 @@ pub struct Answer {
 pub type ExternalPayload<'a> = &'a dyn Fn(u32, u32) -> Option<&'a [u8]>;
 
 /// Answers one request for `module`.
-pub fn answer<'a, M: Module>(module: &mut M, request: &'a [u8], external: ExternalPayload<'a>) -> Answer {
+pub fn answer<'a, M: Module>(
+    module: &mut M,
+    request: &'a [u8],
+    external: ExternalPayload<'a>,
+) -> Answer {
     match run(module, request, external) {
         Ok(answer) => answer,
         Err((error, trace_id)) => error_answer(&error, trace_id),
@@ -56,7 +60,10 @@ pub fn error_answer(error: &MethodError, trace_id: u64) -> Answer {
         arena: &[],
         trace_id,
     });
-    Answer { bytes, failed: true }
+    Answer {
+        bytes,
+        failed: true,
+    }
 }
 
 fn run<'a, M: Module>(
@@ -66,7 +73,10 @@ fn run<'a, M: Module>(
 ) -> Result<Answer, (MethodError, u64)> {
     let view = decode(request).map_err(|error| (error, 0))?;
     let trace_id = view.trace_id;
-    let Some(index) = M::METHODS.iter().position(|method| method.id == view.method_id) else {
+    let Some(index) = M::METHODS
+        .iter()
+        .position(|method| method.id == view.method_id)
+    else {
         let error = MethodError::new(404, "unknown-method", "")
             .with_message(format!("Unknown method: {}", view.method_id));
         return Err((error, trace_id));
@@ -90,10 +100,13 @@ fn decode(request: &[u8]) -> Result<RequestView<'_>, MethodError> {
         return Err(invalid_request("Invoke request bytes are empty."));
     }
     if request.len() < 8 || request.get(4..8) != Some(piv::IDENTIFIER.as_bytes()) {
-        return Err(invalid_request("Invoke request must be an SDS PIV envelope."));
+        return Err(invalid_request(
+            "Invoke request must be an SDS PIV envelope.",
+        ));
     }
-    piv::decode_request(request)
-        .map_err(|_| invalid_request("SDS PIV invoke envelope verification failed or holds no request."))
+    piv::decode_request(request).map_err(|_| {
+        invalid_request("SDS PIV invoke envelope verification failed or holds no request.")
+    })
 }
 
 /// Resolves, types and checks every input frame against `method`.
@@ -109,7 +122,11 @@ fn load_frames<'a>(
     for (index, tab) in view.inputs.iter().enumerate() {
         let payload = resolve_payload(view, tab, external)?;
         let Some(port) = method.input(tab.port_id) else {
-            return Err(frame_error("unknown-input-port", "Input frame uses undeclared port", tab));
+            return Err(frame_error(
+                "unknown-input-port",
+                "Input frame uses undeclared port",
+                tab,
+            ));
         };
         if !buffer_contract_allowed(tab) {
             return Err(frame_error(
@@ -122,14 +139,26 @@ fn load_frames<'a>(
             Some(type_ref) => (type_ref, true),
             None => (port_type(port)?, false),
         };
-        if typed_by_host && !port.types.iter().any(|declared| accepts(declared, tab, &type_ref)) {
+        if typed_by_host
+            && !port
+                .types
+                .iter()
+                .any(|declared| accepts(declared, tab, &type_ref))
+        {
             return Err(frame_error(
                 "unsupported-input-type",
                 "Input frame type is not accepted by port",
                 tab,
             ));
         }
-        frames.push(Frame::new(index, port.id, payload, type_ref, typed_by_host, tab.frame_id));
+        frames.push(Frame::new(
+            index,
+            port.id,
+            payload,
+            type_ref,
+            typed_by_host,
+            tab.frame_id,
+        ));
     }
     check_batches(&frames, method)?;
     for port in method.inputs.iter().filter(|port| port.required) {
@@ -172,7 +201,10 @@ fn resolve_payload<'a>(
             )
         })?
     };
-    if alignment > 1 && !payload.is_empty() && (payload.as_ptr() as usize) % alignment as usize != 0 {
+    if alignment > 1
+        && !payload.is_empty()
+        && !(payload.as_ptr() as usize).is_multiple_of(alignment as usize)
+    {
         return Err(MethodError::invalid_input(
             "misaligned-input-frame",
             "SDS PIV TAB payload violates its declared alignment.",
@@ -187,7 +219,9 @@ fn buffer_contract_allowed(tab: &Tab<'_>) -> bool {
     const TRANSFERRED: u8 = 2;
     let known_ownership = tab.ownership <= TRANSFERRED;
     let known_mutability = tab.mutability <= 2;
-    known_ownership && known_mutability && (tab.mutability == IMMUTABLE || tab.ownership == TRANSFERRED)
+    known_ownership
+        && known_mutability
+        && (tab.mutability == IMMUTABLE || tab.ownership == TRANSFERRED)
 }
 
 fn port_type(port: &PortDecl) -> Result<TypeRef<'static>, MethodError> {
@@ -212,7 +246,8 @@ fn accepts(declared: &TypeDecl, tab: &Tab<'_>, frame_type: &TypeRef<'_>) -> bool
         && frame_type.schema_name == declared.schema_name
         && frame_type.file_identifier == declared.file_identifier
         && frame_type.root_type == declared.root_type
-        && (declared.schema_version.is_empty() || frame_type.schema_version == declared.schema_version)
+        && (declared.schema_version.is_empty()
+            || frame_type.schema_version == declared.schema_version)
 }
 
 /// No input port carries more frames than the method's `maxBatch`.
@@ -220,12 +255,14 @@ fn check_batches(frames: &[Frame<'_>], method: &MethodDecl) -> Result<(), Method
     for port in method.inputs {
         let mut on_port = frames.iter().filter(|frame| frame.port_id() == port.id);
         if let Some(extra) = on_port.nth(method.max_batch as usize) {
-            return Err(MethodError::invalid_input("too-many-frames", "").with_message(format!(
-                "Input frame {} on port {} exceeds the method's maxBatch of {}",
-                extra.index(),
-                port.id,
-                method.max_batch
-            )));
+            return Err(
+                MethodError::invalid_input("too-many-frames", "").with_message(format!(
+                    "Input frame {} on port {} exceeds the method's maxBatch of {}",
+                    extra.index(),
+                    port.id,
+                    method.max_batch
+                )),
+            );
         }
     }
     Ok(())
@@ -268,5 +305,8 @@ fn success(outputs: &Outputs<'_>, trace_id: u64) -> Answer {
         arena: outputs.arena(),
         trace_id,
     });
-    Answer { bytes, failed: false }
+    Answer {
+        bytes,
+        failed: false,
+    }
 }

@@ -98,7 +98,8 @@ impl Value {
     /// `f64` holds exactly.
     pub fn as_u64(&self) -> Option<u64> {
         let number = self.as_f64()?;
-        let exact = number >= 0.0 && number <= 9_007_199_254_740_992.0 && number == (number as u64) as f64;
+        let exact =
+            (0.0..=9_007_199_254_740_992.0).contains(&number) && number == (number as u64) as f64;
         exact.then_some(number as u64)
     }
 
@@ -164,6 +165,67 @@ pub fn write_string(out: &mut String, text: &str) {
         }
     }
     out.push('"');
+}
+
+/// The value of a number literal the reader accepted, to within a few ulps
+/// (integers below 2^53 exactly): the first 19 significant digits times a
+/// power of ten. Core's correctly rounded `str::parse::<f64>` would bring a
+/// 10 KiB table into every module that reads a hostcall answer; config
+/// values and timestamps need no more than this.
+fn decimal_value(literal: &[u8]) -> f64 {
+    let (negative, rest) = match literal {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, literal),
+    };
+    let mut mantissa: u64 = 0;
+    let mut significant = 0;
+    let mut exponent: i64 = 0;
+    let mut after_point = false;
+    let mut i = 0;
+    while let Some(&c) = rest.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                if mantissa == 0 && c == b'0' {
+                    // A leading zero: no significance, only position.
+                    exponent -= i64::from(after_point);
+                } else if significant < 19 {
+                    mantissa = mantissa * 10 + u64::from(c - b'0');
+                    significant += 1;
+                    exponent -= i64::from(after_point);
+                } else {
+                    // Past the 19th significant digit only position counts.
+                    exponent += i64::from(!after_point);
+                }
+            }
+            b'.' => after_point = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if let Some(b'e' | b'E') = rest.get(i) {
+        let (sign, digits) = match rest.get(i + 1) {
+            Some(b'-') => (-1, &rest[i + 2..]),
+            Some(b'+') => (1, &rest[i + 2..]),
+            _ => (1, &rest[i + 1..]),
+        };
+        let value = digits.iter().fold(0i64, |acc, &d| {
+            (acc * 10 + i64::from(d - b'0')).min(100_000)
+        });
+        exponent += sign * value;
+    }
+    let mut value = mantissa as f64;
+    // |exponent| past 400 gives 0 or infinity either way; the cap bounds the loop.
+    let scale = exponent.unsigned_abs().min(400);
+    let mut power = 1.0f64;
+    for _ in 0..scale {
+        power *= 10.0;
+    }
+    if exponent < 0 {
+        value /= power;
+    } else {
+        value *= power;
+    }
+    if negative { -value } else { value }
 }
 
 struct Reader<'a> {
@@ -308,13 +370,7 @@ impl Reader<'_> {
                 return Err(self.error("expected an exponent"));
             }
         }
-        // The slice is ASCII digits, signs, '.' and 'e': valid UTF-8 that
-        // `f64::from_str` accepts (leading zeros included, which JSON
-        // forbids and this reader tolerates).
-        let text = core::str::from_utf8(&self.bytes[start..self.at]).map_err(|_| self.error("number"))?;
-        text.parse::<f64>()
-            .map(Value::Number)
-            .map_err(|_| self.error("number out of range"))
+        Ok(Value::Number(decimal_value(&self.bytes[start..self.at])))
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
@@ -345,7 +401,8 @@ impl Reader<'_> {
             }
             // The input is a &str and the run stops only at ASCII bytes, so
             // it is whole UTF-8.
-            let run = core::str::from_utf8(&self.bytes[run_start..self.at]).map_err(|_| self.error("invalid UTF-8"))?;
+            let run = core::str::from_utf8(&self.bytes[run_start..self.at])
+                .map_err(|_| self.error("invalid UTF-8"))?;
             out.push_str(run);
             match self.peek() {
                 Some(b'"') => {
@@ -379,8 +436,7 @@ impl Reader<'_> {
     /// a lone surrogate becomes U+FFFD.
     fn unicode_escape(&mut self) -> Result<char, ParseError> {
         let first = self.hex4()?;
-        if (0xD800..0xDC00).contains(&first)
-            && self.bytes.get(self.at..self.at + 2) == Some(b"\\u")
+        if (0xD800..0xDC00).contains(&first) && self.bytes.get(self.at..self.at + 2) == Some(b"\\u")
         {
             let resume = self.at;
             self.at += 2;
@@ -405,20 +461,59 @@ mod tests {
         let value = Value::parse(r#" {"ok":true,"result":{"$bin":0}} "#).unwrap();
         assert_eq!(value.get("ok").and_then(Value::as_bool), Some(true));
         assert_eq!(value.get("result").and_then(Value::as_bin_index), Some(0));
-        let value = Value::parse(r#"{"ok":false,"error":{"message":"x \"y\"","code":null}}"#).unwrap();
+        let value =
+            Value::parse(r#"{"ok":false,"error":{"message":"x \"y\"","code":null}}"#).unwrap();
         let error = value.get("error").unwrap();
-        assert_eq!(error.get("message").and_then(Value::as_str), Some("x \"y\""));
+        assert_eq!(
+            error.get("message").and_then(Value::as_str),
+            Some("x \"y\"")
+        );
         assert_eq!(error.get("code"), Some(&Value::Null));
-        assert_eq!(Value::parse("1735689600000").unwrap().as_u64(), Some(1_735_689_600_000));
+        assert_eq!(
+            Value::parse("1735689600000").unwrap().as_u64(),
+            Some(1_735_689_600_000)
+        );
         assert_eq!(Value::parse("-1.5e2").unwrap().as_f64(), Some(-150.0));
-        assert_eq!(Value::parse(r#""\ud83d\ude80""#).unwrap().as_str(), Some("🚀"));
+        assert_eq!(
+            Value::parse(r#""\ud83d\ude80""#).unwrap().as_str(),
+            Some("🚀")
+        );
+        assert_eq!(
+            Value::parse("9007199254740991").unwrap().as_u64(),
+            Some(9_007_199_254_740_991)
+        );
+        let close = |text: &str, expected: f64| {
+            let value = Value::parse(text).unwrap().as_f64().unwrap();
+            assert!(
+                (value - expected).abs() <= expected.abs() * 1e-15,
+                "{text}: {value}"
+            );
+        };
+        close("0.001", 0.001);
+        close("86400", 86_400.0);
+        close("1.5e-3", 0.0015);
+        close("-2.5E+2", -250.0);
+        close("12345678901234567890123", 1.234_567_890_123_456_8e22);
     }
 
     #[test]
     fn rejects_what_is_not_json() {
         for text in [
-            "", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "tru", "\"abc", "1 2", "-", "1.", "1e",
-            "\"\\x\"", "\"a\u{1}\"", "{1:2}", "nul",
+            "",
+            "{",
+            "[1,]",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "tru",
+            "\"abc",
+            "1 2",
+            "-",
+            "1.",
+            "1e",
+            "\"\\x\"",
+            "\"a\u{1}\"",
+            "{1:2}",
+            "nul",
         ] {
             assert!(Value::parse(text).is_err(), "{text:?} accepted");
         }
@@ -433,8 +528,14 @@ mod tests {
         let mut out = String::new();
         write_string(&mut out, "a\"b\\c\n\u{1}é");
         assert_eq!(out, "\"a\\\"b\\\\c\\n\\u0001é\"");
-        assert_eq!(Value::parse(&out).unwrap().as_str(), Some("a\"b\\c\n\u{1}é"));
-        assert_eq!(Value::parse("2").unwrap().as_u64().map(|n| n.to_string()), Some("2".into()));
+        assert_eq!(
+            Value::parse(&out).unwrap().as_str(),
+            Some("a\"b\\c\n\u{1}é")
+        );
+        assert_eq!(
+            Value::parse("2").unwrap().as_u64().map(|n| n.to_string()),
+            Some("2".into())
+        );
         assert_eq!(Value::parse("2.5").unwrap().as_u64(), None);
         assert_eq!(Value::parse("-2").unwrap().as_u64(), None);
     }

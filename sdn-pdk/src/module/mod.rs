@@ -115,5 +115,10 @@ pub trait Module: Default + 'static {
     const MANIFEST: &'static [u8];
 
     /// Runs method number `index` of [`Module::METHODS`].
-    fn dispatch(&mut self, index: usize, call: &Call<'_>, out: &mut Outputs<'_>) -> Result<(), MethodError>;
+    fn dispatch(
+        &mut self,
+        index: usize,
+        call: &Call<'_>,
+        out: &mut Outputs<'_>,
+    ) -> Result<(), MethodError>;
 }

@@ -3,8 +3,8 @@
 
 use alloc::vec::Vec;
 
-use super::decl::MethodDecl;
 use super::MethodError;
+use super::decl::MethodDecl;
 use sdn_pdk_schemas::piv::ARENA_ALIGN;
 
 /// One output frame as the glue will describe it.

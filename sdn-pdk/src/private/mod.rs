@@ -173,7 +173,11 @@ pub unsafe fn plugin_handle_request<P: Plugin>(
     let request = HostRange::new(req_ptr, req_len);
     // SAFETY: wasm memory is initialised; the host does not write it during the call.
     let host = unsafe { HostRange::c_string(host_ptr, HOST_MAX) };
-    let cells = OutputCells { out_ptr, out_cap, out_len_ptr };
+    let cells = OutputCells {
+        out_ptr,
+        out_cap,
+        out_len_ptr,
+    };
     // SAFETY: forwarded contract.
     unsafe {
         respond(slot, request, host, cells, |plugin, body, host, out| {
@@ -197,7 +201,11 @@ pub unsafe fn plugin_request_challenge<P: Plugin>(
 ) -> i32 {
     let request = HostRange::new(req_ptr, req_len);
     let no_host = HostRange::EMPTY;
-    let cells = OutputCells { out_ptr, out_cap, out_len_ptr };
+    let cells = OutputCells {
+        out_ptr,
+        out_cap,
+        out_len_ptr,
+    };
     // SAFETY: forwarded contract.
     unsafe {
         respond(slot, request, no_host, cells, |plugin, body, _, out| {

@@ -41,7 +41,12 @@ fn address(ptr: *mut u8) -> u32 {
 /// `resp_len_out`. A request outside a live block is an
 /// `invalid-request-pointer` response, a request block that is not
 /// 8-aligned a `misaligned-request` one.
-pub fn plugin_invoke_stream<M: Module>(slot: &Slot<M>, req: u32, req_len: u32, resp_len_out: u32) -> u32 {
+pub fn plugin_invoke_stream<M: Module>(
+    slot: &Slot<M>,
+    req: u32,
+    req_len: u32,
+    resp_len_out: u32,
+) -> u32 {
     if resp_len_out != 0 && abi::block_containing(resp_len_out as usize, 4).is_none() {
         return 0;
     }
@@ -54,7 +59,7 @@ pub fn plugin_invoke_stream<M: Module>(slot: &Slot<M>, req: u32, req_len: u32, r
             ),
             0,
         )
-    } else if req != 0 && req % REQUEST_ALIGN != 0 {
+    } else if req != 0 && !req.is_multiple_of(REQUEST_ALIGN) {
         invoke::error_answer(
             &crate::module::MethodError::invalid_input(
                 "misaligned-request",

@@ -4,6 +4,7 @@
 //! The host keeps the last response; [`take_response`] copies it out and
 //! clears it. Natively the mock host of `crate::testing` answers instead.
 
+#[cfg(target_arch = "wasm32")]
 use alloc::vec::Vec;
 
 #[cfg(target_arch = "wasm32")]
@@ -11,7 +12,12 @@ mod imports {
     #[link(wasm_import_module = "space_data_module_host")]
     unsafe extern "C" {
         /// `call(op_ptr, op_len, payload_ptr, payload_len) -> i32`.
-        pub(super) fn call(op_ptr: *const u8, op_len: u32, payload_ptr: *const u8, payload_len: u32) -> i32;
+        pub(super) fn call(
+            op_ptr: *const u8,
+            op_len: u32,
+            payload_ptr: *const u8,
+            payload_len: u32,
+        ) -> i32;
         /// `response_len() -> i32`.
         pub(super) fn response_len() -> i32;
         /// `read_response(dst_ptr, dst_len) -> i32`: bytes copied.
@@ -26,7 +32,8 @@ mod imports {
 /// Calls operation `op` with the encoded `payload`; the host's status.
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn call(op: &[u8], payload: &[u8]) -> i32 {
-    let (Ok(op_len), Ok(payload_len)) = (u32::try_from(op.len()), u32::try_from(payload.len())) else {
+    let (Ok(op_len), Ok(payload_len)) = (u32::try_from(op.len()), u32::try_from(payload.len()))
+    else {
         return -1;
     };
     // SAFETY: both slices are live regions of linear memory of exactly the
@@ -65,5 +72,6 @@ pub(crate) fn take_response() -> Vec<u8> {
 
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use crate::testing::mock::{
-    hostcall as call, last_hostcall_status as last_status_code, take_hostcall_response as take_response,
+    hostcall as call, last_hostcall_status as last_status_code,
+    take_hostcall_response as take_response,
 };

@@ -3,6 +3,7 @@
 //! stdin/stdout/exit of the command surface. All of them are among the 17
 //! WASI functions the module SDK's harness provides.
 
+#[cfg(feature = "command")]
 use alloc::vec::Vec;
 
 /// A WASI `ciovec`/`iovec`: pointer and length, as wasm32 lays them out.
@@ -22,10 +23,22 @@ mod imports {
         /// `random_get(buf, len) -> errno`.
         pub(super) fn random_get(buf: *mut u8, len: usize) -> i32;
         /// `fd_write(fd, iovs, iovs_len, *written) -> errno`.
-        pub(super) fn fd_write(fd: u32, iovs: *const IoVec, iovs_len: usize, written: *mut usize) -> i32;
+        pub(super) fn fd_write(
+            fd: u32,
+            iovs: *const IoVec,
+            iovs_len: usize,
+            written: *mut usize,
+        ) -> i32;
         /// `fd_read(fd, iovs, iovs_len, *read) -> errno`.
-        pub(super) fn fd_read(fd: u32, iovs: *const IoVec, iovs_len: usize, read: *mut usize) -> i32;
+        #[cfg(feature = "command")]
+        pub(super) fn fd_read(
+            fd: u32,
+            iovs: *const IoVec,
+            iovs_len: usize,
+            read: *mut usize,
+        ) -> i32;
         /// `proc_exit(code)`: never returns.
+        #[cfg(feature = "command")]
         pub(super) fn proc_exit(code: u32) -> !;
     }
 }
@@ -33,7 +46,9 @@ mod imports {
 /// WASI's realtime clock id.
 const CLOCK_REALTIME: u32 = 0;
 /// The stdio descriptors.
+#[cfg(feature = "command")]
 const STDIN: u32 = 0;
+#[cfg(feature = "command")]
 const STDOUT: u32 = 1;
 const STDERR: u32 = 2;
 
@@ -90,11 +105,13 @@ fn write_all(fd: u32, parts: &[&[u8]]) -> bool {
 }
 
 /// Writes `bytes` to stdout; false when the host fails.
+#[cfg(feature = "command")]
 pub(crate) fn write_stdout(bytes: &[u8]) -> bool {
     write_all(STDOUT, &[bytes])
 }
 
 /// Reads stdin to its end; `None` when the host fails or memory runs out.
+#[cfg(feature = "command")]
 pub(crate) fn read_stdin() -> Option<Vec<u8>> {
     let mut input = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -119,6 +136,7 @@ pub(crate) fn read_stdin() -> Option<Vec<u8>> {
 }
 
 /// Ends the process with `code` (the command surface's exit status).
+#[cfg(feature = "command")]
 pub(crate) fn exit(code: u32) -> ! {
     // SAFETY: `proc_exit` takes a plain integer and does not return.
     unsafe { imports::proc_exit(code) }

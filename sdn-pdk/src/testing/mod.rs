@@ -33,11 +33,11 @@ pub(crate) mod mock;
 mod module;
 
 pub use driver::{Capacities, Instance, POISON, Response};
+#[cfg(feature = "module")]
+pub use mock::{HostcallHandler, set_hostcall_handler};
 pub use mock::{
     LogRecord, advance_clock_ms, fail_random, logs, random_call_lengths, reset, script_random,
     seed_random, set_clock_ms, take_logs, use_real_clock,
 };
-#[cfg(feature = "module")]
-pub use mock::{HostcallHandler, set_hostcall_handler};
 #[cfg(feature = "module")]
 pub use module::{InputFrame, InvokeResponse, ModuleInstance, OutputFrame};

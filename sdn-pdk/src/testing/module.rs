@@ -117,7 +117,9 @@ impl<M: Module> Default for ModuleInstance<M> {
 impl<M: Module> ModuleInstance<M> {
     /// A fresh instance (`M::default()`, as the wasm glue makes on first call).
     pub fn new() -> ModuleInstance<M> {
-        ModuleInstance { module: M::default() }
+        ModuleInstance {
+            module: M::default(),
+        }
     }
 
     /// The module's state.
