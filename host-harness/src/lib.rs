@@ -99,5 +99,6 @@ pub use error::HarnessError;
 pub use exports::HostRevision;
 pub use imports::wasi::{FAKE_CLOCK_STEP_NS, FAKE_RANDOM_SEED, FAKE_REALTIME_START_NS};
 pub use log::{LogLevel, LogRecord};
+pub use module::{Frame, HostKind, InvokeResult, Module, ModuleError, ModuleOptions};
 pub use plugin::{Capacities, Plugin, PluginBuilder};
 pub use random::RandomFallback;

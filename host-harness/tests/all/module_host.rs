@@ -846,3 +846,72 @@ fn a_sensitive_capability_needs_an_approved_sha256_on_the_server() {
     // `clock` loads freely (the $PLG vector declares only it).
     Mod::new().load(&server()).unwrap();
 }
+
+// ----- WASI and the legacy imports -----
+
+#[test]
+fn wasi_and_legacy_clocks_and_randomness_follow_the_script() {
+    let module = Mod {
+        imports: r#"
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "sdn" "clock_now_ms" (func $sdn_clock (result i64)))"#
+            .to_owned(),
+        extra: r#"
+  (func (export "wasi_now") (param $id i32) (result i32)
+    (call $clock (local.get $id) (i64.const 1) (i32.const 28000)))
+  (func (export "wasi_random") (param $len i32) (result i32)
+    (call $random (i32.const 28100) (local.get $len)))
+  (func (export "sdn_now_low") (result i32) (i32.wrap_i64 (call $sdn_clock)))"#
+            .to_owned(),
+        ..Mod::new()
+    };
+    let options = ModuleOptions {
+        random: Some(vec![7, 8, 9]),
+        ..server()
+    };
+    let mut loaded = module.load(&options).unwrap();
+    for id in [0, 1] {
+        assert_eq!(loaded.call_i32("wasi_now", &[id]).unwrap(), [0]);
+        let ns = u64::from_le_bytes(loaded.read_memory(28000, 8).unwrap().try_into().unwrap());
+        assert_eq!(ns, NOW as u64 * 1_000_000, "clock {id}");
+    }
+    assert_eq!(loaded.call_i32("wasi_now", &[9]).unwrap(), [28]);
+    assert_eq!(loaded.call_i32("wasi_random", &[3]).unwrap(), [0]);
+    assert_eq!(loaded.read_memory(28100, 3).unwrap(), [7, 8, 9]);
+    assert_eq!(loaded.call_i32("sdn_now_low", &[]).unwrap(), [NOW as i32]);
+    loaded.set_clock_ms(5);
+    assert_eq!(loaded.call_i32("sdn_now_low", &[]).unwrap(), [5]);
+
+    // Unscripted: the real wall clock, within this test's run.
+    let mut real = module.load(&ModuleOptions::server()).unwrap();
+    real.call_i32("wasi_now", &[0]).unwrap();
+    let ns = u64::from_le_bytes(real.read_memory(28000, 8).unwrap().try_into().unwrap());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    assert!(now.abs_diff(ns) < 60_000_000_000, "{ns} vs {now}");
+}
+
+#[test]
+fn proc_exit_closes_the_instance() {
+    let exiting = Mod {
+        imports: r#"(import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))"#
+            .to_owned(),
+        invoke: "(call $exit (i32.const 3)) (i32.const 0)".to_owned(),
+        ..Mod::new()
+    };
+    for options in [server(), sdk()] {
+        let mut module = exiting.load(&options).unwrap();
+        assert_eq!(
+            module.invoke_raw(b"x").unwrap_err(),
+            ModuleError::ProcExit { code: 3 }
+        );
+        assert_eq!(module.exit_code(), Some(3));
+        assert_eq!(
+            module.invoke_raw(b"x").unwrap_err(),
+            ModuleError::Closed { code: 3 }
+        );
+    }
+}
