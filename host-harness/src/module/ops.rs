@@ -10,7 +10,7 @@
 //! each operation, and the server's capability-handler operations
 //! (`protocol.request`, ...): they answer the host's "not supported" error.
 
-use sdn_pdk_schemas::hosts::{operations as op, server};
+use sdn_pdk_schemas::hosts::{operations as op, sdk, server};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -150,6 +150,13 @@ fn sdk_op(state: &mut ModuleState, operation: &str, params: &Params) -> Result<R
                 .and_then(Value::as_u64)
                 .and_then(|n| usize::try_from(n).ok())
                 .ok_or_else(|| "Random byte length must be a non-negative integer.".to_owned())?;
+            // The bridge refuses to keep a response above its limit.
+            if len > sdk::MAX_HOSTCALL_RESPONSE_BYTES {
+                return Err(format!(
+                    "Hostcall response exceeds {} byte limit.",
+                    sdk::MAX_HOSTCALL_RESPONSE_BYTES
+                ));
+            }
             Reply::bytes(random(state, len)?)
         }
         op::HOST_RUNTIME_TARGET => Reply::value(json!(info.runtime_target)),

@@ -915,3 +915,32 @@ fn proc_exit_closes_the_instance() {
         );
     }
 }
+
+#[test]
+fn sdk_random_bytes_needs_a_length_within_the_response_limit() {
+    let options = ModuleOptions {
+        random: Some(vec![1, 2, 3, 4]),
+        ..sdk()
+    };
+    let mut module = Mod::hostcall().load(&options).unwrap();
+    let (response, call, _) = hostcall(&mut module, "random.bytes", b"");
+    assert_eq!(call, 1);
+    assert!(meta(&response).contains("non-negative integer"));
+    let (response, call, _) = hostcall(
+        &mut module,
+        "random.bytes",
+        &hostcall::encode(r#"{"length":100000000}"#, &[]),
+    );
+    assert_eq!(call, 1);
+    assert!(meta(&response).contains("byte limit"));
+    let (response, call, _) = hostcall(
+        &mut module,
+        "random.bytes",
+        &hostcall::encode(r#"{"length":4}"#, &[]),
+    );
+    assert_eq!(call, 0);
+    assert_eq!(
+        hostcall::decode(&response).unwrap().segments,
+        [&[1, 2, 3, 4][..]]
+    );
+}
