@@ -130,6 +130,8 @@ pub struct Report {
     pub size: u64,
     /// Its size budget, when it has one (see [`BUDGETS`]).
     pub budget: Option<u64>,
+    /// The rules that judged it; `None` when it is not a core wasm module.
+    pub kind: Option<Kind>,
     /// Every finding, errors and warnings, in the order found.
     pub findings: Vec<Finding>,
 }
@@ -148,7 +150,8 @@ impl Report {
         self.count(Severity::Error) == 0
     }
 
-    /// The summary line: `echo.wasm: 3,210 bytes (budget 4,096): ok`.
+    /// The summary line: `echo.wasm: 3,210 bytes (budget 4,096): ok`, with
+    /// ` (module)` after the file name of a module.
     pub fn summary(&self) -> String {
         let budget = match self.budget {
             Some(b) => format!(" (budget {})", thousands(b)),
@@ -161,8 +164,12 @@ impl Report {
             (e, 0) => format!("FAILED, {}", plural(e, "error")),
             (e, w) => format!("FAILED, {}, {}", plural(e, "error"), plural(w, "warning")),
         };
+        let kind = match self.kind {
+            Some(Kind::Module) => " (module)",
+            Some(Kind::Legacy) | None => "",
+        };
         format!(
-            "{}: {} bytes{budget}: {verdict}",
+            "{}{kind}: {} bytes{budget}: {verdict}",
             self.file,
             thousands(self.size)
         )
@@ -272,6 +279,7 @@ pub fn check_bytes(file: &str, bytes: &[u8], budget: Option<u64>) -> Report {
         file: file.to_owned(),
         size,
         budget,
+        kind: Kind::of(bytes),
         findings,
     }
 }

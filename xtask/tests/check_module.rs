@@ -522,7 +522,8 @@ fn an_unknown_env_function_loads_nowhere() {
     assert_eq!(
         only_error_of(&with_line(&spec(), r#"(import "env" "abort" (func))"#)),
         "imports env.abort — the server's `env` has only clock_now_ms, random_bytes, log and the \
-         module SDK's harness has no `env`, so no module host loads it"
+         module SDK's harness has no `env`, so no module host loads it (wasm-ld imports a symbol \
+         the link left undefined from `env`: link what defines it)"
     );
 }
 
@@ -670,6 +671,14 @@ fn a_sensitive_capability_is_a_warning_with_the_modules_sha256() {
     let bytes = module(&spec, &[]);
     let report = check::check_bytes("m.wasm", &bytes, None);
     assert!(report.passed(), "{report}");
+    assert_eq!(report.kind, Some(Kind::Module));
+    let summary = report.summary();
+    let size: String = summary
+        .strip_prefix("m.wasm (module): ")
+        .and_then(|rest| rest.strip_suffix(" bytes (no budget): ok, 1 warning"))
+        .unwrap_or_else(|| panic!("{summary}"))
+        .replace(',', "");
+    assert_eq!(size, bytes.len().to_string());
     let warnings = messages(&report.findings, Severity::Warning);
     assert_eq!(warnings.len(), 1, "{report}");
     assert_sha256_warning(warnings[0], "capability http", &bytes);
@@ -1053,7 +1062,10 @@ fn a_module_report_uses_the_budget_table() {
 fn the_module_sdks_own_manifest_passes() {
     let vector = include_bytes!("data/module-sdk/manifest.fb");
     let read = plg::read(vector).expect("the vector reads");
-    assert_eq!(read.plugin_id, "com.digitalarsenal.examples.single-file-vector");
+    assert_eq!(
+        read.plugin_id,
+        "com.digitalarsenal.examples.single-file-vector"
+    );
     let bytes = module_with(&[vector], vector, &[]);
     assert_eq!(check::check_module(&bytes), vec![]);
 }

@@ -306,7 +306,8 @@ fn unknown_import(full: &str, module: &str, name: &str) -> String {
     } else {
         format!(
             "imports {full} — the server's `{module}` has only {} and the module SDK's harness \
-             has no `{module}`, so no module host loads it",
+             has no `{module}`, so no module host loads it (wasm-ld imports a symbol the link \
+             left undefined from `env`: link what defines it)",
             names(legacy::FUNCTIONS)
         )
     }
