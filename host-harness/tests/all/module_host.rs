@@ -32,6 +32,8 @@ struct Mod {
     canned: Vec<u8>,
     invoke: String,
     extra: String,
+    /// Added to every pointer `plugin_alloc` returns (0: 16-aligned).
+    alloc_offset: u32,
 }
 
 /// Copies the canned response into a fresh block and returns it.
@@ -73,6 +75,7 @@ impl Mod {
             canned: b"canned response".to_vec(),
             invoke: CANNED.to_owned(),
             extra: String::new(),
+            alloc_offset: 0,
         }
     }
 
@@ -111,6 +114,8 @@ impl Mod {
     (local.set $p (global.get $heap))
     (global.set $heap
       (i32.and (i32.add (i32.add (local.get $p) (local.get $size)) (i32.const 15)) (i32.const -16)))
+    (local.set $p (i32.add (local.get $p) (i32.const {alloc_offset})))
+    (global.set $heap (i32.add (global.get $heap) (i32.const 16)))
     (call $trace (i32.const 1) (local.get $p) (local.get $size))
     (local.get $p))
   (func (export "plugin_free") (param $ptr i32) (param $size i32)
@@ -128,6 +133,7 @@ impl Mod {
             canned = escape(&self.canned),
             invoke = self.invoke,
             extra = self.extra,
+            alloc_offset = self.alloc_offset,
         )
     }
 
@@ -943,4 +949,20 @@ fn sdk_random_bytes_needs_a_length_within_the_response_limit() {
         hostcall::decode(&response).unwrap().segments,
         [&[1, 2, 3, 4][..]]
     );
+}
+
+#[test]
+fn the_sdk_host_refuses_a_misaligned_request_the_server_takes_it() {
+    let misaligned = Mod {
+        alloc_offset: 4,
+        ..Mod::new()
+    };
+    let mut module = misaligned.load(&sdk()).unwrap();
+    let err = module.invoke_raw(b"x").unwrap_err();
+    assert!(
+        matches!(err, ModuleError::Misaligned { what: "request", ptr } if ptr % 8 == 4),
+        "{err}"
+    );
+    let mut module = misaligned.load(&server()).unwrap();
+    assert_eq!(module.invoke_raw(b"x").unwrap(), b"canned response");
 }
