@@ -5,14 +5,11 @@
 
 extern crate alloc;
 
-// The allocator and panic handler of the cdylib (see Cargo.toml).
-use sdn_pdk as _;
-
 pub mod elements;
 pub mod ephemeris;
 mod error;
 pub mod generated;
-mod json;
+mod module;
 pub mod oem;
 pub mod time;
 pub mod window;
@@ -22,6 +19,7 @@ use alloc::vec::Vec;
 pub use elements::{Elements, OmmOrElementFault};
 pub use ephemeris::{PropagationFault, State};
 pub use error::{ConfigError, DecayFault, ElementFault, ErrorKind, OmmFault, PropagateError};
+pub use module::Propagator;
 pub use window::Window;
 
 /// The method's id.

@@ -7,8 +7,9 @@
 //! [`MAX_STATES`] states per OEM. A missing key takes its default: 60 s and
 //! 90 minutes, 91 states.
 
+use sdn_pdk::module::json::Value;
+
 use crate::error::ConfigError;
-use crate::json;
 
 /// Default `stepSeconds`.
 pub const DEFAULT_STEP_SECONDS: f64 = 60.0;
@@ -70,8 +71,23 @@ impl Window {
     /// `stepSeconds` and `spanMinutes`, when present, are numbers. Other
     /// keys are skipped.
     pub fn from_config_json(config: &[u8]) -> Result<Window, ConfigError> {
-        let values = json::read_numbers(config, &["stepSeconds", "spanMinutes"])?;
-        Window::new(values[0], values[1])
+        let text = core::str::from_utf8(config).map_err(|_| ConfigError::NotAnObject)?;
+        let config = Value::parse(text).map_err(|_| ConfigError::NotAnObject)?;
+        Window::from_config(&config)
+    }
+
+    /// A window from the deployment config as the `plugin.getConfig`
+    /// hostcall answers it: an object whose `stepSeconds` and `spanMinutes`,
+    /// when present, are numbers. Other keys are skipped.
+    pub fn from_config(config: &Value) -> Result<Window, ConfigError> {
+        if !config.is_object() {
+            return Err(ConfigError::NotAnObject);
+        }
+        let number = |key: &'static str| match config.get(key) {
+            None => Ok(None),
+            Some(value) => value.as_f64().map(Some).ok_or(ConfigError::NotANumber(key)),
+        };
+        Window::new(number("stepSeconds")?, number("spanMinutes")?)
     }
 
     /// Seconds between states.
