@@ -2,6 +2,7 @@
 
 use alloc::vec::Vec;
 
+use super::error::Message;
 use super::{MethodError, TypeRef};
 
 /// One input frame: a payload on a port, with its type.
@@ -97,12 +98,17 @@ impl<'a> Frame<'a> {
     }
 
     fn invalid(&self, what: &str) -> MethodError {
-        MethodError::invalid_input("invalid-input-frame", "").with_message(alloc::format!(
-            "input frame {} on port {} {what} ({})",
-            self.index,
-            self.port_id,
-            self.type_ref.file_identifier
-        ))
+        let message = Message::new()
+            .text("input frame ")
+            .number(self.index as u64)
+            .text(" on port ")
+            .text(self.port_id)
+            .text(" ")
+            .text(what)
+            .text(" (")
+            .text(self.type_ref.file_identifier)
+            .text(")");
+        MethodError::invalid_input("invalid-input-frame", "").with_message(message.build())
     }
 }
 

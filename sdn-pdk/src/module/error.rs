@@ -83,3 +83,60 @@ impl fmt::Display for MethodError {
 }
 
 impl core::error::Error for MethodError {}
+
+/// Builds a message from parts without `core::fmt` (which would add
+/// kilobytes to every module): text pieces and decimal numbers.
+pub(crate) struct Message(String);
+
+impl Message {
+    /// An empty message.
+    pub(crate) fn new() -> Message {
+        Message(String::new())
+    }
+
+    /// Appends text.
+    pub(crate) fn text(mut self, text: &str) -> Message {
+        self.0.push_str(text);
+        self
+    }
+
+    /// Appends `value` in decimal.
+    pub(crate) fn number(mut self, value: u64) -> Message {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = value;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        for &digit in &digits[at..] {
+            self.0.push(char::from(digit));
+        }
+        self
+    }
+
+    /// The finished text.
+    pub(crate) fn build(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Message;
+
+    #[test]
+    fn messages_are_built_without_fmt() {
+        let text = Message::new()
+            .text("frame ")
+            .number(0)
+            .text(" of ")
+            .number(u64::MAX)
+            .build();
+        assert_eq!(text, "frame 0 of 18446744073709551615");
+    }
+}

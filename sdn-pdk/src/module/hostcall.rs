@@ -24,6 +24,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+use super::error::Message;
 use super::json::{self, Value};
 use crate::sys::module_host;
 
@@ -187,7 +188,11 @@ pub fn clock_now() -> Result<u64, HostcallError> {
 /// [`RANDOM_BYTES_MAX`] bytes.
 pub fn random_bytes(buf: &mut [u8]) -> Result<(), HostcallError> {
     for chunk in buf.chunks_mut(RANDOM_BYTES_MAX) {
-        let meta = alloc::format!("{{\"length\":{}}}", chunk.len());
+        let meta = Message::new()
+            .text("{\"length\":")
+            .number(chunk.len() as u64)
+            .text("}")
+            .build();
         let response = call("random.bytes", &meta, &[])?;
         let bytes = response
             .binary_result()

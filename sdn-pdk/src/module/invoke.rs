@@ -6,13 +6,13 @@
 //! driver all answer through [`answer`]. Nothing here trusts the request:
 //! every failure is an error response, never a panic.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use sdn_pdk_schemas::piv::{self, RequestView, Tab, TypeRef};
 
 use super::decl::{MethodDecl, PortDecl, TypeDecl};
+use super::error::Message;
 use super::{Call, Frame, MethodError, Module, Outputs};
 
 /// The largest TAB alignment accepted (the module ABI's limit).
@@ -77,8 +77,12 @@ fn run<'a, M: Module>(
         .iter()
         .position(|method| method.id == view.method_id)
     else {
-        let error = MethodError::new(404, "unknown-method", "")
-            .with_message(format!("Unknown method: {}", view.method_id));
+        let error = MethodError::new(404, "unknown-method", "").with_message(
+            Message::new()
+                .text("Unknown method: ")
+                .text(view.method_id)
+                .build(),
+        );
         return Err((error, trace_id));
     };
     let method = &M::METHODS[index];
@@ -163,8 +167,14 @@ fn load_frames<'a>(
     check_batches(&frames, method)?;
     for port in method.inputs.iter().filter(|port| port.required) {
         if !frames.iter().any(|frame| frame.port_id() == port.id) {
-            return Err(MethodError::invalid_input("missing-required-input", "")
-                .with_message(format!("Missing required input port: {}", port.id)));
+            return Err(
+                MethodError::invalid_input("missing-required-input", "").with_message(
+                    Message::new()
+                        .text("Missing required input port: ")
+                        .text(port.id)
+                        .build(),
+                ),
+            );
         }
     }
     Ok(frames)
@@ -256,12 +266,16 @@ fn check_batches(frames: &[Frame<'_>], method: &MethodDecl) -> Result<(), Method
         let mut on_port = frames.iter().filter(|frame| frame.port_id() == port.id);
         if let Some(extra) = on_port.nth(method.max_batch as usize) {
             return Err(
-                MethodError::invalid_input("too-many-frames", "").with_message(format!(
-                    "Input frame {} on port {} exceeds the method's maxBatch of {}",
-                    extra.index(),
-                    port.id,
-                    method.max_batch
-                )),
+                MethodError::invalid_input("too-many-frames", "").with_message(
+                    Message::new()
+                        .text("Input frame ")
+                        .number(extra.index() as u64)
+                        .text(" on port ")
+                        .text(port.id)
+                        .text(" exceeds the method's maxBatch of ")
+                        .number(u64::from(method.max_batch))
+                        .build(),
+                ),
             );
         }
     }

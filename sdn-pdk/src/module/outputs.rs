@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 
 use super::MethodError;
 use super::decl::MethodDecl;
+use super::error::Message;
 use sdn_pdk_schemas::piv::ARENA_ALIGN;
 
 /// One output frame as the glue will describe it.
@@ -56,8 +57,15 @@ impl<'m> Outputs<'m> {
     /// runs out (never a trap).
     pub fn push(&mut self, port_id: &str, payload: &[u8]) -> Result<(), MethodError> {
         let Some(port) = self.method.output_index(port_id) else {
-            return Err(MethodError::internal("unknown-output-port", "")
-                .with_message(alloc::format!("output port {port_id} is not declared")));
+            return Err(
+                MethodError::internal("unknown-output-port", "").with_message(
+                    Message::new()
+                        .text("output port ")
+                        .text(port_id)
+                        .text(" is not declared")
+                        .build(),
+                ),
+            );
         };
         let offset = self.arena.len().next_multiple_of(ARENA_ALIGN);
         let overflow = || MethodError::internal("output-arena-overflow", "output arena is full");
