@@ -35,6 +35,7 @@ mod legacy;
 mod manifest;
 mod module;
 mod plg_rules;
+mod plg_wiring;
 mod sha256;
 mod wasm;
 

@@ -1,7 +1,8 @@
 //! The module ABI's rules (`docs/module-abi.md`): what the newest SDN server
 //! (`modulert`, WasmEdge) and the module SDK's harness (Node, browser)
 //! require of a module's exports, imports, memory and embedded `$PLG`
-//! manifest. The manifest's own contents are judged in `check/plg_rules.rs`.
+//! manifest. The manifest's own contents are judged in `check/plg_rules.rs`
+//! and `check/plg_wiring.rs`.
 //! Every host number comes from `sdn_pdk_schemas::hosts`.
 
 use sdn_pdk_schemas::hosts::{self, exports, legacy, manifest_identifiers, module_host, wasi};
@@ -10,7 +11,7 @@ use wasmparser::{ExternalKind, TypeRef};
 
 use super::legacy::{HOST_MODULES, WASI_FUNCTIONS};
 use super::manifest::{self, Accessors, Parts};
-use super::{Finding, plg_rules, sha256, wasm};
+use super::{Finding, plg_rules, plg_wiring, sha256, wasm};
 use crate::module::{Module, kind_name, signature, type_ref_name};
 
 use hosts::ValType::I32;
@@ -79,6 +80,7 @@ pub(super) fn check(bytes: &[u8], module: &Module, findings: &mut Vec<Finding>) 
     wasm::check_features(bytes, reported, FEATURE_REFUSAL, findings);
     if let Some(spec) = spec {
         plg_rules::check(&spec, findings);
+        plg_wiring::check(&spec, findings);
         check_sensitive(bytes, &spec, findings);
     }
 }

@@ -7,7 +7,8 @@
 //! `minStreams <= maxStreams`; invoke surfaces from {direct, command};
 //! runtime targets from the canonical list, `wasi` needing the `command`
 //! surface and only the standalone-WASI capabilities. The surfaces' exports
-//! are the export rules' (`check/module.rs`).
+//! are the export rules' (`check/module.rs`), timers and protocols
+//! `check/plg_wiring.rs`'s.
 //!
 //! A `$PLG` always carries port arrays, `minStreams`/`maxStreams` and
 //! `required` (absent fields read as the schema's defaults), so those
@@ -17,6 +18,7 @@ use sdn_pdk_schemas::piv::wire_format;
 use sdn_pdk_schemas::plg::{self, PlgSpec, PortSpec, TypeSpec, drain_policy, surface};
 
 use super::Finding;
+use super::plg_wiring::transport_kind;
 
 /// The runtime target that needs the `command` surface.
 const WASI_TARGET: &str = "wasi";
@@ -306,7 +308,7 @@ fn check_runtime_targets(spec: &PlgSpec, findings: &mut Vec<Finding>) {
         }
         for protocol in &spec.protocols {
             if let Some(kind) = protocol.transport_kind.as_deref()
-                && !is_wasi_pipe(kind)
+                && transport_kind(kind) != WASI_TRANSPORT
             {
                 findings.push(Finding::error(format!(
                     "the manifest targets `wasi` but protocol `{}` uses transport `{kind}` — a \
@@ -329,9 +331,3 @@ fn check_runtime_targets(spec: &PlgSpec, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Whether a protocol's transport kind is `wasi-pipe`, spelled as the
-/// validator normalises it (case, `_` for `-`, the alias `pipe`).
-fn is_wasi_pipe(kind: &str) -> bool {
-    let kind = kind.trim().to_ascii_lowercase().replace('_', "-");
-    kind == WASI_TRANSPORT || kind == "pipe"
-}
