@@ -289,6 +289,31 @@ fn a_missing_section_is_an_error() {
 }
 
 #[test]
+fn without_the_section_the_manifest_behind_the_accessors_is_still_judged() {
+    let mut spec = spec();
+    spec.methods.clear();
+    let manifest = plg::build(&spec);
+    let findings = check::check_module(&module_with(&[], &manifest, &[]));
+    assert_eq!(
+        messages(&findings, Severity::Error),
+        vec![
+            "has no `sds.manifest` custom section — a module carries its `$PLG` manifest there \
+             and behind the manifest accessor exports (the module SDK's harness reads the \
+             section first)",
+            "the manifest declares no methods — the module SDK's validator requires at least one",
+        ]
+    );
+    let mut corrupt = manifest.clone();
+    corrupt[4..8].copy_from_slice(b"$XYZ");
+    let findings = check::check_module(&module_with(&[], &corrupt, &[]));
+    assert_eq!(
+        messages(&findings, Severity::Error)[1],
+        "the manifest behind plugin_get_manifest_flatbuffer has file identifier \"$XYZ\", not \
+         a `$PLG` module manifest — the module hosts read only `$PLG`"
+    );
+}
+
+#[test]
 fn two_sections_are_an_error() {
     let manifest = plg::build(&spec());
     assert_eq!(

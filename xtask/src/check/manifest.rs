@@ -278,6 +278,12 @@ pub(super) fn compare_with_section(
     }
 }
 
+/// The `size` bytes at `pointer` in the initial memory, when every data
+/// segment has a constant offset (what the accessors return, statically).
+pub(super) fn accessor_bytes(parts: &Parts<'_>, pointer: u32, size: u32) -> Option<Vec<u8>> {
+    memory_bytes(&parts.data, pointer, usize::try_from(size).ok()?)
+}
+
 fn could_not_verify(export: &str, why: &str) -> Finding {
     Finding::warning(format!(
         "could not verify the manifest accessors statically ({export}: {why})"

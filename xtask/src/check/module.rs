@@ -110,6 +110,9 @@ fn check_embedding(bytes: &[u8], module: &Module, findings: &mut Vec<Finding>) -
          (the module SDK's harness reads the section first)",
         findings,
     );
+    // Without the section, the manifest behind the accessors is still read
+    // (it is all the server sees).
+    let mut from_accessors = None;
     match manifest::resolve_accessors(module, &parts, findings) {
         Accessors::Absent => findings.push(Finding::error(format!(
             "does not export {} () -> i32 and {} () -> i32 — the server reads a module's \
@@ -121,14 +124,22 @@ fn check_embedding(bytes: &[u8], module: &Module, findings: &mut Vec<Finding>) -
             "{} returns 0 — the server refuses a module whose manifest is empty",
             exports::MANIFEST_SIZE
         ))),
-        Accessors::Resolved { pointer, size } => {
-            if let Some(section) = section {
+        Accessors::Resolved { pointer, size } => match section {
+            Some(section) => {
                 manifest::compare_with_section(&parts, section, pointer, size, findings);
             }
-        }
+            None => from_accessors = manifest::accessor_bytes(&parts, pointer, size),
+        },
         Accessors::Reported => {}
     }
-    let section = section?;
+    let (section, place) = match (section, from_accessors.as_deref()) {
+        (Some(section), _) => (section, format!("`{}`", exports::MANIFEST_SECTION)),
+        (None, Some(bytes)) => (
+            bytes,
+            format!("the manifest behind {}", exports::MANIFEST_POINTER),
+        ),
+        (None, None) => return None,
+    };
     if section.get(4..8) != Some(plg::IDENTIFIER.as_bytes()) {
         let what = if section.get(4..8) == Some(pman) {
             "holds a legacy PluginManifest (PMAN)".to_owned()
@@ -136,8 +147,7 @@ fn check_embedding(bytes: &[u8], module: &Module, findings: &mut Vec<Finding>) -
             format!("has file identifier {}", manifest::identifier(section))
         };
         findings.push(Finding::error(format!(
-            "`{}` {what}, not a `$PLG` module manifest — the module hosts read only `$PLG`",
-            exports::MANIFEST_SECTION
+            "{place} {what}, not a `$PLG` module manifest — the module hosts read only `$PLG`"
         )));
         return None;
     }
@@ -145,8 +155,7 @@ fn check_embedding(bytes: &[u8], module: &Module, findings: &mut Vec<Finding>) -
         Ok(spec) => Some(spec),
         Err(e) => {
             findings.push(Finding::error(format!(
-                "`{}` fails the `$PLG` FlatBuffers verifier: {e}",
-                exports::MANIFEST_SECTION
+                "{place} fails the `$PLG` FlatBuffers verifier: {e}"
             )));
             None
         }

@@ -10,6 +10,12 @@
 //! are the export rules' (`check/module.rs`), timers and protocols
 //! `check/plg_wiring.rs`'s.
 //!
+//! Two rules are stricter than the validator, which only warns
+//! (`noncanonical-capability`, `noncanonical-runtime-target`): a capability
+//! outside the vocabulary is an error (no host grants a name it does not
+//! know), and so is an unknown runtime target (the contract lists the
+//! targets; a name outside it is a typo or a host nobody models).
+//!
 //! A `$PLG` always carries port arrays, `minStreams`/`maxStreams` and
 //! `required` (absent fields read as the schema's defaults), so those
 //! "must be set" rules of the JSON validator cannot fail here.
@@ -330,4 +336,3 @@ fn check_runtime_targets(spec: &PlgSpec, findings: &mut Vec<Finding>) {
         }
     }
 }
-

@@ -138,7 +138,11 @@ fn check_protocol(
         protocol.output_port_id.as_deref(),
         findings,
     );
-    if protocol.wire_id.as_deref().is_none_or(|w| w.trim().is_empty()) {
+    if protocol
+        .wire_id
+        .as_deref()
+        .is_none_or(|w| w.trim().is_empty())
+    {
         findings.push(Finding::error(format!(
             "{label} has no wireId — the module SDK's validator requires one"
         )));
