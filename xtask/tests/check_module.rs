@@ -192,6 +192,32 @@ fn the_command_surface_without_start_is_an_error() {
 }
 
 #[test]
+fn start_in_a_module_also_meant_for_the_legacy_server_is_an_error() {
+    let mut command = spec();
+    command.invoke_surfaces.push(surface::COMMAND);
+    let bytes = with_line(
+        &command,
+        &format!(
+            "{START}\n  (func (export \"plugin_handle_request\") (param i32 i32 i32 i32 i32 i32) \
+             (result i32) i32.const 0)"
+        ),
+    );
+    assert_eq!(
+        only_error_of(&bytes),
+        "exports `_start` and the legacy plugin_handle_request — the legacy server, which \
+         loads this file as a plugin, runs `_start` at load and its proc_exit closes the \
+         instance; build the command surface as its own file (the `-command` variant)"
+    );
+    // Without `_start`, a dual-ABI file is fine by the module rules.
+    let dual = with_line(
+        &spec(),
+        "(func (export \"plugin_handle_request\") (param i32 i32 i32 i32 i32 i32) (result i32) \
+         i32.const 0)",
+    );
+    assert_eq!(check::check_module(&dual), vec![]);
+}
+
+#[test]
 fn a_wrong_start_signature_is_an_error() {
     let mut spec = spec();
     spec.invoke_surfaces.push(surface::COMMAND);

@@ -51,6 +51,9 @@ const START: (&str, hosts::Signature) = (
     },
 );
 
+/// Legacy exports that show a module is meant for the legacy server too.
+const LEGACY_HANDLER: &[&str] = &["plugin_handle_request", "plugin_init"];
+
 /// Who rejects a feature beyond WebAssembly 2.0 (the end of the feature
 /// rule's message).
 const FEATURE_REFUSAL: &str = "beyond the WebAssembly 2.0 a portable module keeps to (the module \
@@ -193,6 +196,15 @@ fn check_exports(module: &Module, spec: Option<&PlgSpec>, findings: &mut Vec<Fin
         });
     }
     let (name, sig) = START;
+    if module.export(name).is_some()
+        && let Some(legacy) = LEGACY_HANDLER.iter().find(|n| module.export(n).is_some())
+    {
+        findings.push(Finding::error(format!(
+            "exports `{name}` and the legacy {legacy} — the legacy server, which loads this \
+             file as a plugin, runs `_start` at load and its proc_exit closes the instance; \
+             build the command surface as its own file (the `-command` variant)"
+        )));
+    }
     match (module.export(name).is_some(), command) {
         (true, true) => check_signature(module, name, sig, findings),
         (true, false) if spec.is_some() => findings.push(Finding::error(format!(
