@@ -9,13 +9,13 @@ use wasmparser::{ExternalKind, TypeRef, ValType};
 use super::{Finding, wasm};
 use crate::module::{Module, kind_name, signature, type_ref_name};
 
+use ValType::{I32, I64};
+
 /// The module names the host functions are registered under.
 pub(super) const HOST_MODULES: &[&str] = &[legacy::SDN, legacy::ENV];
 
 /// The WASI module the server instantiates (Wazero's full preview 1).
 const WASI: &str = hosts::wasi::MODULE;
-
-use ValType::{I32, I64};
 
 /// A wasm signature: parameters, results.
 pub(super) type Sig = (&'static [ValType], &'static [ValType]);
