@@ -103,7 +103,11 @@ fn build_into(crates: &[Example], dest: &Path) -> Result<Vec<BuiltPlugin>> {
             let size = fs::metadata(&to)
                 .with_context(|| format!("reading {}", to.display()))?
                 .len();
-            built.push(BuiltPlugin { name, path: to, size });
+            built.push(BuiltPlugin {
+                name,
+                path: to,
+                size,
+            });
         }
     }
     Ok(built)
@@ -425,7 +429,8 @@ mod tests {
 
     #[test]
     fn a_command_feature_is_found_in_the_features_table_only() {
-        let manifest = "[package]\nname = \"m\"\n[features]\ndefault = []\ncommand = [\"sdn-pdk/command\"]\n";
+        let manifest =
+            "[package]\nname = \"m\"\n[features]\ndefault = []\ncommand = [\"sdn-pdk/command\"]\n";
         assert!(has_feature(manifest, "command"));
         assert!(!has_feature("[dependencies]\ncommand = \"1\"\n", "command"));
         assert!(!has_feature("[features]\ncommands = []\n", "command"));

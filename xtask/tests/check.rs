@@ -115,7 +115,7 @@ fn findings_print_as_one_line_each_with_the_file_name() {
     assert_eq!(
         lines[1],
         format!(
-            "echo.wasm: {} bytes (budget 4,096): FAILED, 1 error",
+            "echo.wasm: {} bytes (budget 6,144): FAILED, 1 error",
             bytes.len()
         )
     );
@@ -415,8 +415,10 @@ fn a_plugin_over_its_budget_fails() {
 
 #[test]
 fn the_budgets_are_kept_in_one_table() {
-    assert_eq!(check::budget("echo"), Some(4096));
+    assert_eq!(check::budget("echo"), Some(6144));
     assert_eq!(check::budget("key-broker"), Some(49152));
+    assert_eq!(check::budget("module-echo"), Some(49152));
+    assert_eq!(check::budget("sgp4-propagator-command"), Some(114_688));
     assert_eq!(check::budget("unknown"), None);
 }
 

@@ -104,6 +104,17 @@ pub struct Output {
     pub frame_id: u64,
 }
 
+/// What one run of the command surface did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutput {
+    /// 0 when `_start` returned, else the `proc_exit` code.
+    pub exit_code: i32,
+    /// What the module wrote to stdout (the PIV response).
+    pub stdout: Vec<u8>,
+    /// What the module wrote to stderr.
+    pub stderr: Vec<u8>,
+}
+
 /// A decoded PIV response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvokeResult {
@@ -342,6 +353,36 @@ impl Module {
         let free: FreeFn = self.typed(exports::PLUGIN_FREE)?;
         self.begin()?;
         self.call(exports::PLUGIN_FREE, &free, (s(ptr), s(size)))
+    }
+
+    /// Runs the command surface: `_start` with `stdin` as standard input,
+    /// as the module SDK's harness runs a `command` module (one request in,
+    /// one response out). The exit code is 0 when `_start` returns, else the
+    /// `proc_exit` code; after a `proc_exit` the instance is closed, like a
+    /// finished WASI command.
+    pub fn run_command(&mut self, stdin: &[u8]) -> Result<CommandOutput, ModuleError> {
+        let start = self.typed::<(), ()>(sdn_pdk_schemas::hosts::exports::START)?;
+        {
+            let state = self.store.data_mut();
+            state.stdin = stdin.to_vec();
+            state.stdin_read = 0;
+            state.stdout.clear();
+            state.stderr.clear();
+        }
+        self.begin()?;
+        let exit_code = match start.call(&mut self.store, ()) {
+            Ok(()) => 0,
+            Err(error) => match classify(sdn_pdk_schemas::hosts::exports::START, &error) {
+                ModuleError::ProcExit { code } => code,
+                other => return Err(other),
+            },
+        };
+        let state = self.store.data();
+        Ok(CommandOutput {
+            exit_code,
+            stdout: state.stdout.clone(),
+            stderr: state.stderr.clone(),
+        })
     }
 
     /// Calls any exported function whose parameters and results are all

@@ -48,6 +48,6 @@ mod state;
 mod wasi;
 
 pub use error::ModuleError;
-pub use invoke::{InvokeResult, Output, OwnedTypeRef};
+pub use invoke::{CommandOutput, InvokeResult, Output, OwnedTypeRef};
 pub use load::Module;
 pub use options::{ErrorConvention, Frame, HostKind, ModuleOptions};

@@ -3,8 +3,9 @@
 //! unless the test scripted them ([`ModuleOptions`](super::ModuleOptions)
 //! `clock_ms`, `random`); stdout and stderr captured.
 //!
-//! The 17 portable functions are implemented: `fd_read` of stdin is at end
-//! of file, `fd_write` takes fds 1 and 2, `fd_fdstat_get` describes fds 0–2
+//! The 17 portable functions are implemented: `fd_read` of stdin reads what
+//! [`Module::run_command`](crate::module::Module::run_command) was given, else it is at end
+//! of file; `fd_write` takes fds 1 and 2, `fd_fdstat_get` describes fds 0–2
 //! as character devices, `fd_prestat_get` answers `EBADF` (no preopens, which
 //! ends a libc's preopen scan), `path_open` and `fd_close` answer `EBADF`,
 //! `fd_seek` on stdio `ESPIPE`, `proc_exit` closes the instance. On the
@@ -139,11 +140,34 @@ pub(crate) fn define(linker: &mut Linker<ModuleState>) -> wasmtime::Result<()> {
     linker.func_wrap(
         MODULE,
         "fd_read",
-        |mut caller: Cx<'_>, fd: i32, _iovs: i32, _iovs_len: i32, nread: i32| {
+        |mut caller: Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, nread: i32| {
             if fd != 0 {
                 return EBADF;
             }
-            put(&mut caller, nread, &0u32.to_le_bytes())
+            let Some(mem) = guest_memory(&mut caller) else {
+                return EFAULT;
+            };
+            let (data, state) = mem.data_and_store_mut(&mut caller);
+            let mut read = 0u32;
+            for i in 0..iovs_len.cast_unsigned() {
+                let Some(at) = iovs.cast_unsigned().checked_add(i.saturating_mul(8)) else {
+                    return EFAULT;
+                };
+                let (Some(ptr), Some(len)) = (
+                    memory::read_u32(data, at),
+                    memory::read_u32(data, at.saturating_add(4)),
+                ) else {
+                    return EFAULT;
+                };
+                let rest = state.stdin.get(state.stdin_read..).unwrap_or_default();
+                let chunk = &rest[..rest.len().min(len as usize)];
+                if !memory::write(data, ptr, chunk) {
+                    return EFAULT;
+                }
+                state.stdin_read += chunk.len();
+                read = read.saturating_add(chunk.len() as u32);
+            }
+            put(&mut caller, nread, &read.to_le_bytes())
         },
     )?;
     linker.func_wrap(

@@ -21,7 +21,11 @@ fn echo() -> Plugin {
 fn assert_serves(plugin: &mut Plugin) {
     let response = plugin.handle_request(b"still here", "example.com").unwrap();
     assert_eq!(response.status, 0);
-    assert!(response.body.ends_with(b"still here"), "{:?}", response.body);
+    assert!(
+        response.body.ends_with(b"still here"),
+        "{:?}",
+        response.body
+    );
 }
 
 /// Calls `plugin_handle_request` with raw pointers; (status, out_len).
@@ -33,7 +37,14 @@ fn raw_request(plugin: &mut Plugin, req: u32, req_len: i32, out: u32, cap: i32) 
     let status = plugin
         .call_i32(
             "plugin_handle_request",
-            &[req as i32, req_len, host as i32, out as i32, cap, out_len as i32],
+            &[
+                req as i32,
+                req_len,
+                host as i32,
+                out as i32,
+                cap,
+                out_len as i32,
+            ],
         )
         .unwrap()[0];
     let len = u32::from_le_bytes(plugin.read_memory(out_len, 4).unwrap().try_into().unwrap());
@@ -74,7 +85,10 @@ fn interior_and_foreign_frees_leave_the_block_alone() {
     }
     // The block is still live and untouched: the next allocation is elsewhere.
     let other = plugin.malloc(64).unwrap();
-    assert!(other + 64 <= block || other >= block + 64, "{other} inside {block}");
+    assert!(
+        other + 64 <= block || other >= block + 64,
+        "{other} inside {block}"
+    );
     assert_eq!(plugin.read_memory(block, 64).unwrap(), vec![7; 64]);
     plugin.free(block).unwrap();
     assert_serves(&mut plugin);
@@ -87,11 +101,22 @@ fn an_output_overlapping_the_request_is_refused() {
     plugin.write_memory(buffer, b"overlap").unwrap();
     // `req == out` once gave corrupted output; so does any shared byte.
     for out in [buffer, buffer + 3] {
-        assert_eq!(raw_request(&mut plugin, buffer, 7, out, 4096), (HOST_BUFFER, 0));
+        assert_eq!(
+            raw_request(&mut plugin, buffer, 7, out, 4096),
+            (HOST_BUFFER, 0)
+        );
     }
-    assert_eq!(plugin.read_memory(buffer, 7).unwrap(), b"overlap", "request untouched");
+    assert_eq!(
+        plugin.read_memory(buffer, 7).unwrap(),
+        b"overlap",
+        "request untouched"
+    );
     let out = plugin.malloc(64).unwrap();
-    assert_eq!(raw_request(&mut plugin, buffer, 7, out, 64).0, 0, "disjoint buffers work");
+    assert_eq!(
+        raw_request(&mut plugin, buffer, 7, out, 64).0,
+        0,
+        "disjoint buffers work"
+    );
     assert_serves(&mut plugin);
 }
 
@@ -102,10 +127,16 @@ fn ranges_past_the_end_of_memory_answer_a_status() {
     let out = plugin.malloc(64).unwrap();
     let req = plugin.malloc(16).unwrap();
     // A request running past the end, and one starting there.
-    assert_eq!(raw_request(&mut plugin, end - 8, 64, out, 64), (HOST_BUFFER, 0));
+    assert_eq!(
+        raw_request(&mut plugin, end - 8, 64, out, 64),
+        (HOST_BUFFER, 0)
+    );
     assert_eq!(raw_request(&mut plugin, end, 1, out, 64), (HOST_BUFFER, 0));
     // An output capacity the memory cannot hold.
-    assert_eq!(raw_request(&mut plugin, req, 4, out, i32::MAX), (HOST_BUFFER, 0));
+    assert_eq!(
+        raw_request(&mut plugin, req, 4, out, i32::MAX),
+        (HOST_BUFFER, 0)
+    );
     assert_serves(&mut plugin);
 }
 
@@ -114,9 +145,25 @@ fn null_and_negative_buffers_answer_host_buffer() {
     let mut plugin = echo();
     let req = plugin.malloc(16).unwrap();
     let out = plugin.malloc(64).unwrap();
-    assert_eq!(raw_request(&mut plugin, req, 4, 0, 64), (HOST_BUFFER, 0), "null output");
-    assert_eq!(raw_request(&mut plugin, req, 4, out, -1), (HOST_BUFFER, 0), "negative capacity");
-    assert_eq!(raw_request(&mut plugin, req, -4, out, 64), (HOST_BUFFER, 0), "negative length");
-    assert_eq!(raw_request(&mut plugin, 0, 4, out, 64), (HOST_BUFFER, 0), "null request");
+    assert_eq!(
+        raw_request(&mut plugin, req, 4, 0, 64),
+        (HOST_BUFFER, 0),
+        "null output"
+    );
+    assert_eq!(
+        raw_request(&mut plugin, req, 4, out, -1),
+        (HOST_BUFFER, 0),
+        "negative capacity"
+    );
+    assert_eq!(
+        raw_request(&mut plugin, req, -4, out, 64),
+        (HOST_BUFFER, 0),
+        "negative length"
+    );
+    assert_eq!(
+        raw_request(&mut plugin, 0, 4, out, 64),
+        (HOST_BUFFER, 0),
+        "null request"
+    );
     assert_serves(&mut plugin);
 }

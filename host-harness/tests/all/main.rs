@@ -5,6 +5,8 @@ mod calls;
 mod cli;
 mod example_echo;
 mod example_key_broker;
+mod example_module_echo;
+mod example_sgp4_propagator;
 mod exhaustion;
 mod exports;
 mod fixture;

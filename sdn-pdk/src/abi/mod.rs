@@ -337,12 +337,19 @@ fn report_bad_free() {
     }
 }
 
-/// `memcmp` and `bcmp` for `no_std` plugins (feature `mem`): without
-/// wasi-libc nothing defines them, and rustc lowers slice comparisons to
-/// them, which would become `env.memcmp` imports the server cannot satisfy.
-/// Off by default because rustc exports every `#[no_mangle]` function of a
-/// `cdylib`, so the two names join the module's exports.
-#[cfg(all(target_arch = "wasm32", not(feature = "std"), feature = "mem"))]
+/// `memcmp` and `bcmp` for `no_std` plugins (feature `mem`) and modules:
+/// without wasi-libc nothing defines them, and rustc lowers slice
+/// comparisons to them, which would become `env.memcmp` imports that the
+/// legacy server and the module SDK's hosts cannot satisfy. Off by default
+/// for legacy plugins because rustc exports every `#[no_mangle]` function of
+/// a `cdylib`, so the two names join the exports the server checks; always
+/// on for modules (whose glue compares method and port ids), where extra
+/// exports are harmless.
+#[cfg(all(
+    target_arch = "wasm32",
+    not(feature = "std"),
+    any(feature = "mem", feature = "module")
+))]
 mod mem {
     /// # Safety
     ///
