@@ -8,8 +8,9 @@
 //! 3. clippy for `wasm32-wasip1` over the guest crates, where the generated
 //!    exports, the allocator and the panic handler exist
 //! 4. `cargo doc --workspace --no-deps` with `RUSTDOCFLAGS=-D warnings`
-//! 5. the `no_std` proof: sdn-pdk and echo for `wasm32v1-none`, a target
-//!    with no `std` at all, so no dependency can pull it in quietly
+//! 5. the `no_std` proof: sdn-pdk and echo, then the two modules, for
+//!    `wasm32v1-none`, a target with no `std` at all, so no dependency can
+//!    pull it in quietly
 //! 6. `cargo xtask build-examples` and `cargo xtask check`
 //! 7. `cargo xtask new`'s output, generated into a temporary directory:
 //!    its tests pass, it builds for `wasm32-wasip1`, and it passes `check`
@@ -25,6 +26,8 @@ const GUEST_PACKAGES: &[&str] = &[
     "sdn-pdk",
     "echo",
     "key-broker",
+    "module-echo",
+    "sgp4-propagator",
     "std-plugin",
     "panicker",
     "hoarder",
@@ -69,6 +72,18 @@ pub fn run() -> Result<()> {
             "sdn-pdk",
             "--package",
             "echo",
+            "--lib",
+        ]))?;
+        // A module separately: in one invocation cargo would unify sdn-pdk's
+        // `module` feature into the legacy echo's build too.
+        run_command(cargo().args([
+            "build",
+            "--target",
+            "wasm32v1-none",
+            "--package",
+            "module-echo",
+            "--package",
+            "sgp4-propagator",
             "--lib",
         ]))
     })?;

@@ -47,7 +47,7 @@ const COMMANDS: &[Command] = &[
     Command {
         name: "flatc",
         args: "[--check]",
-        about: "regenerate sdn-pdk/schemas/src/generated from its .fbs files with flatc 2.0.8 \
+        about: "regenerate sdn-pdk/schemas/src/generated from its .fbs files with flatc 25.12.19 \
                 (--check: fail if they differ)",
         cli: flatc::cli,
     },
