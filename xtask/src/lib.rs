@@ -29,6 +29,7 @@ pub mod fuzz;
 pub mod new;
 pub mod size;
 pub mod soak;
+pub mod test;
 
 mod module;
 

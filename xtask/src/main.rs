@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use xtask::{build_examples, check, ci, flatc, new, size};
+use xtask::{build_examples, check, ci, flatc, new, size, test};
 
 /// One command: its name, its arguments, a line of help, and its entry point.
 struct Command {
@@ -19,6 +19,13 @@ struct Command {
 }
 
 const COMMANDS: &[Command] = &[
+    Command {
+        name: "test",
+        args: "[CARGO TEST ARGS ...]",
+        about: "the README's test command: install or find what the tests need (the wasm32-wasip1 \
+                target, flatc 25.12.19, Chromium), then `cargo test --workspace`",
+        cli: test::cli,
+    },
     Command {
         name: "build-examples",
         args: "[EXAMPLE ...]",
