@@ -12,8 +12,9 @@
 //!    `wasm32v1-none`, a target with no `std` at all, so no dependency can
 //!    pull it in quietly
 //! 6. `cargo xtask build-examples` and `cargo xtask check`
-//! 7. `cargo xtask new`'s output, generated into a temporary directory:
-//!    its tests pass, it builds for `wasm32-wasip1`, and it passes `check`
+//! 7. `cargo xtask new`'s output, a plugin and a module (`--module`), each
+//!    generated into a temporary directory: it is rustfmt-clean, its tests
+//!    pass, it builds for `wasm32-wasip1`, and it passes `check`
 
 use std::path::Path;
 
@@ -94,20 +95,36 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// Generates a plugin with `cargo xtask new` and runs what its README
-/// promises, sharing this workspace's target directory so its dependencies
-/// (wasmtime above all) are not compiled twice.
+/// Generates a plugin and a module with `cargo xtask new` (against this
+/// checkout, `--sdk-path`) and runs what their READMEs promise, sharing this
+/// workspace's target directory so their dependencies (wasmtime above all)
+/// are not compiled again.
 fn new_plugin_builds_tests_and_checks() -> Result<()> {
-    let dir = std::env::temp_dir().join(format!("sdn-pdk-ci-new-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    new::run("ci-probe", &dir)?;
-    let result = build_test_and_check(&dir);
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    for (name, kind) in [
+        ("ci-probe", new::Kind::Plugin),
+        ("ci-probe-module", new::Kind::Module),
+    ] {
+        let dir =
+            std::env::temp_dir().join(format!("sdn-pdk-ci-new-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let options = new::Options {
+            kind,
+            sdk: new::SdkSource::Checkout(workspace_root()),
+        };
+        let result = new::run(name, &dir, &options).and_then(|_| build_test_and_check(&dir, name));
+        let _ = std::fs::remove_dir_all(&dir);
+        result?;
+    }
+    Ok(())
 }
 
-fn build_test_and_check(dir: &Path) -> Result<()> {
+fn build_test_and_check(dir: &Path, name: &str) -> Result<()> {
     let target_dir = workspace_root().join("target");
+    // This workspace's lock file: the same dependency versions, so the
+    // shared target directory's builds are reused and nothing is fetched.
+    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock"))?;
+    // The templates are rustfmt-clean as generated.
+    run_command(cargo().current_dir(dir).args(["fmt", "--check"]))?;
     run_command(
         cargo()
             .current_dir(dir)
@@ -129,7 +146,7 @@ fn build_test_and_check(dir: &Path) -> Result<()> {
     let wasm = target_dir
         .join(build_examples::TARGET)
         .join("release")
-        .join("ci_probe.wasm");
+        .join(format!("{}.wasm", name.replace('-', "_")));
     check::cli(&[wasm.display().to_string()])
 }
 

@@ -47,8 +47,10 @@ const COMMANDS: &[Command] = &[
     },
     Command {
         name: "new",
-        args: "NAME [--path DIR]",
-        about: "write a new plugin crate (builds, tests and checks as generated)",
+        args: "NAME [--module] [--path DIR] [--sdk-path PATH]",
+        about: "write a new plugin crate, or a module crate with --module (builds, tests and \
+                checks as generated), into DIR (default ../NAME beside the checkout); sdn-pdk \
+                by version, or from the checkout at PATH",
         cli: new::cli,
     },
     Command {
