@@ -78,3 +78,22 @@ pub(crate) fn capabilities(bytes: &[u8]) -> Result<Vec<String>, ModuleError> {
     }
     Ok(names)
 }
+
+impl crate::module::Module {
+    /// The manifest the host read, decoded, when it is a `$PLG` (`None`
+    /// without a manifest, or for a legacy `PMAN` the server also loads).
+    ///
+    /// # Errors
+    ///
+    /// [`ModuleError::Manifest`] when the `$PLG` does not verify.
+    pub fn plg(&self) -> Result<Option<sdn_pdk_schemas::plg::PlgSpec>, ModuleError> {
+        match self.manifest() {
+            Some(bytes) if bytes.get(4..8) == Some(manifest_identifiers::PLG.as_bytes()) => {
+                sdn_pdk_schemas::plg::read(bytes)
+                    .map(Some)
+                    .map_err(|e| invalid(format!("invalid $PLG: {e}")))
+            }
+            _ => Ok(None),
+        }
+    }
+}

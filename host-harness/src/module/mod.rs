@@ -29,7 +29,10 @@
 //! `imports` (the import tables of each host), `wasi` (WASI with real or
 //! scripted clocks and randomness), `bridge` (`space_data_module_host` and
 //! its two error conventions), `ops` (the hostcall operations), `manifest`
-//! (where each host reads the manifest; the declared capabilities).
+//! (where each host reads the manifest; the declared capabilities; the
+//! decoded `$PLG`), `protocols` (the `PROTOCOLS` the server installs as
+//! stream handlers, one exchange over bytes), `timers` (the `TIMERS` the
+//! server fires, on demand).
 //!
 //! Invariant: the numbers of the hosts (import tables, caps, export names,
 //! sensitive capabilities) come from `sdn_pdk_schemas::hosts`; the hostcall
@@ -44,10 +47,14 @@ mod load;
 mod manifest;
 mod ops;
 pub mod options;
+mod protocols;
 mod state;
+mod timers;
 mod wasi;
 
 pub use error::ModuleError;
 pub use invoke::{CommandOutput, InvokeResult, Output, OwnedTypeRef};
 pub use load::Module;
 pub use options::{ErrorConvention, Frame, HostKind, ModuleOptions};
+pub use protocols::{CloseReason, StreamOutcome, stream_id};
+pub use timers::{SCHEDULED_BUDGET_FACTOR, TIMER_PAYLOAD};

@@ -17,6 +17,7 @@ mod imports;
 mod inspect;
 mod memory;
 mod module_host;
+mod module_wiring;
 mod serve_browser;
 mod soak;
 mod stream;
