@@ -34,7 +34,7 @@ mod panic;
 mod plugin;
 mod request;
 mod sys;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), any(test, feature = "testing")))]
 pub mod testing;
 
 pub use error::Error;

@@ -26,6 +26,7 @@
 //! treat 0 as a failure.
 
 pub mod blocks;
+mod getrandom_backend;
 pub mod range;
 
 use core::alloc::Layout;
@@ -375,32 +376,6 @@ mod mem {
     unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
         // SAFETY: forwarded contract.
         unsafe { memcmp(a, b, n) }
-    }
-}
-
-/// The custom backend of `getrandom` 0.3 and 0.4 (both look up this one
-/// symbol when built with `--cfg getrandom_backend="custom"`): bytes come
-/// from `sdn.random_bytes`, never from WASI's fixed-seed `random_get`.
-#[cfg(all(target_arch = "wasm32", feature = "getrandom"))]
-mod getrandom_backend {
-    /// # Safety
-    ///
-    /// `dest .. dest + len` is writable (getrandom's contract).
-    #[unsafe(no_mangle)]
-    unsafe extern "Rust" fn __getrandom_v03_custom(
-        dest: *mut u8,
-        len: usize,
-    ) -> Result<(), getrandom::Error> {
-        if len == 0 {
-            return Ok(());
-        }
-        // SAFETY: getrandom hands a writable buffer of `len` bytes; writing
-        // through `&mut [u8]` initialises every byte we expose.
-        let buf = unsafe {
-            core::ptr::write_bytes(dest, 0, len);
-            core::slice::from_raw_parts_mut(dest, len)
-        };
-        crate::host::random_bytes(buf).map_err(|_| getrandom::Error::new_custom(1))
     }
 }
 

@@ -12,11 +12,15 @@
 //! | `wasi.rs` | `wasi_snapshot_preview1` (clock, random, stdio, exit) | modules (`module` feature) |
 //! | `module_host.rs` | `space_data_module_host` | modules |
 //!
+//! | `native.rs` | none: the operating system | native builds without `testing` |
+//!
 //! A legacy plugin's `crate::host` functions go to `sdn.*`; a module's go to
 //! WASI, which is real on the module hosts (and a fake on the legacy
 //! server). On targets other than wasm32 the same functions are served by
-//! the per-thread mock host in `crate::testing`, so plugin logic runs under
-//! a plain `cargo test`.
+//! the per-thread mock host in `crate::testing` when the `testing` feature
+//! is on (a dev-dependency), so plugin logic runs under a plain `cargo test`;
+//! without it by the operating system (`native.rs`), so a plugin crate used
+//! natively never gets the mock's predictable "random" bytes.
 
 #[cfg(all(target_arch = "wasm32", not(feature = "module")))]
 mod sdn;
@@ -32,4 +36,16 @@ pub(crate) use wasi::{clock_now_ms, log, random_bytes};
 pub(crate) mod module_host;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[cfg_attr(
+    any(test, feature = "testing"),
+    allow(
+        dead_code,
+        reason = "the mock host serves this build; only the tests use it"
+    )
+)]
+pub(crate) mod native;
+#[cfg(all(not(target_arch = "wasm32"), not(any(test, feature = "testing"))))]
+pub(crate) use native::{clock_now_ms, log, random_bytes};
+
+#[cfg(all(not(target_arch = "wasm32"), any(test, feature = "testing")))]
 pub(crate) use crate::testing::mock::{clock_now_ms, log, random_bytes};

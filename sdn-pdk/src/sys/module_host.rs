@@ -2,7 +2,9 @@
 //! `read_response`, `last_status_code`, `clear_response`.
 //!
 //! The host keeps the last response; [`take_response`] copies it out and
-//! clears it. Natively the mock host of `crate::testing` answers instead.
+//! clears it. Natively the mock host of `crate::testing` answers instead
+//! (with the `testing` feature), or nothing does (without it: every call is
+//! status 1 with no response, like a host without the bridge).
 
 #[cfg(target_arch = "wasm32")]
 use alloc::vec::Vec;
@@ -70,8 +72,14 @@ pub(crate) fn take_response() -> Vec<u8> {
     response
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), any(test, feature = "testing")))]
 pub(crate) use crate::testing::mock::{
+    hostcall as call, last_hostcall_status as last_status_code,
+    take_hostcall_response as take_response,
+};
+
+#[cfg(all(not(target_arch = "wasm32"), not(any(test, feature = "testing"))))]
+pub(crate) use super::native::{
     hostcall as call, last_hostcall_status as last_status_code,
     take_hostcall_response as take_response,
 };
