@@ -4,45 +4,57 @@
 //! carry `Span::mixed_site()` so they count as macro-made: lints such as
 //! `unsafe_code` in the user's crate do not fire on them, and their names
 //! cannot clash with the user's.
+//!
+//! The whole expansion exists on every target, so native `cargo check`,
+//! rust-analyzer and the trybuild pass cases type-check it; only what makes
+//! the shims exports (`no_mangle`) and the manifest a custom section
+//! (`link_section`) is wasm32-only. Natively the shims stay private items of
+//! an anonymous const: nothing can name or call them.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
 
 use crate::validate::PluginImpl;
 
-/// The user's impl followed by the wasm32 exports.
+/// The user's impl followed by the exports (exported on wasm32 only).
 pub(crate) fn exports(plugin: &PluginImpl) -> TokenStream {
     let item = &plugin.item;
     let ty = &plugin.self_ty;
     let span = Span::mixed_site();
     let manifest = manifest(plugin, span);
     let exports = quote_spanned! {span=>
-        #[cfg(target_arch = "wasm32")]
+        #[cfg_attr(
+            not(target_arch = "wasm32"),
+            allow(dead_code, reason = "exported on wasm32; elsewhere only type-checked")
+        )]
         const _: () = {
             #manifest
 
-            static INSTANCE: ::sdn_pdk::__private::Slot<#ty> = ::sdn_pdk::__private::Slot::new();
+            // SAFETY: the static is private to this anonymous const, so only
+            // the shims below reach it.
+            static INSTANCE: ::sdn_pdk::__private::ExportSlot<#ty> =
+                unsafe { ::sdn_pdk::__private::ExportSlot::new() };
 
-            #[unsafe(no_mangle)]
+            #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
             extern "C" fn plugin_init(cfg_ptr: *const u8, cfg_len: i32) -> i32 {
                 // SAFETY: the server passes a buffer it owns for the call and
                 // serialises calls, so the instance is not borrowed elsewhere.
-                unsafe { ::sdn_pdk::__private::plugin_init::<#ty>(&INSTANCE, cfg_ptr, cfg_len) }
+                unsafe { ::sdn_pdk::__private::plugin_init::<#ty>(INSTANCE.slot(), cfg_ptr, cfg_len) }
             }
 
-            #[unsafe(no_mangle)]
+            #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
             extern "C" fn plugin_get_public_key(out_ptr: *mut u8, out_cap: i32) -> i32 {
                 // SAFETY: as for plugin_init.
-                unsafe { ::sdn_pdk::__private::plugin_get_public_key::<#ty>(&INSTANCE, out_ptr, out_cap) }
+                unsafe { ::sdn_pdk::__private::plugin_get_public_key::<#ty>(INSTANCE.slot(), out_ptr, out_cap) }
             }
 
-            #[unsafe(no_mangle)]
+            #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
             extern "C" fn plugin_get_metadata(out_ptr: *mut u8, out_cap: i32) -> i32 {
                 // SAFETY: as for plugin_init.
-                unsafe { ::sdn_pdk::__private::plugin_get_metadata::<#ty>(&INSTANCE, out_ptr, out_cap) }
+                unsafe { ::sdn_pdk::__private::plugin_get_metadata::<#ty>(INSTANCE.slot(), out_ptr, out_cap) }
             }
 
-            #[unsafe(no_mangle)]
+            #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
             extern "C" fn plugin_handle_request(
                 req_ptr: *const u8,
                 req_len: i32,
@@ -54,12 +66,12 @@ pub(crate) fn exports(plugin: &PluginImpl) -> TokenStream {
                 // SAFETY: as for plugin_init.
                 unsafe {
                     ::sdn_pdk::__private::plugin_handle_request::<#ty>(
-                        &INSTANCE, req_ptr, req_len, host_ptr, out_ptr, out_cap, out_len_ptr,
+                        INSTANCE.slot(), req_ptr, req_len, host_ptr, out_ptr, out_cap, out_len_ptr,
                     )
                 }
             }
 
-            #[unsafe(no_mangle)]
+            #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
             extern "C" fn plugin_request_challenge(
                 req_ptr: *const u8,
                 req_len: i32,
@@ -70,7 +82,7 @@ pub(crate) fn exports(plugin: &PluginImpl) -> TokenStream {
                 // SAFETY: as for plugin_init.
                 unsafe {
                     ::sdn_pdk::__private::plugin_request_challenge::<#ty>(
-                        &INSTANCE, req_ptr, req_len, out_ptr, out_cap, out_len_ptr,
+                        INSTANCE.slot(), req_ptr, req_len, out_ptr, out_cap, out_len_ptr,
                     )
                 }
             }
@@ -92,7 +104,7 @@ fn manifest(plugin: &PluginImpl, span: Span) -> TokenStream {
     let custom_section = quote_spanned! {span=>
         // No `#[used]`: on wasm it would also copy the bytes into linear
         // memory; the custom section is kept without it.
-        #[unsafe(link_section = #section)]
+        #[cfg_attr(target_arch = "wasm32", unsafe(link_section = #section))]
         static MANIFEST_SECTION: [u8; #len] = [#(#bytes),*];
     };
     if !plugin.manifest_exports {
@@ -105,12 +117,12 @@ fn manifest(plugin: &PluginImpl, span: Span) -> TokenStream {
         // that lives in linear memory.
         static MANIFEST: [u8; #len] = [#(#bytes),*];
 
-        #[unsafe(no_mangle)]
+        #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
         extern "C" fn plugin_get_manifest_flatbuffer() -> i32 {
             MANIFEST.as_ptr() as usize as i32
         }
 
-        #[unsafe(no_mangle)]
+        #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
         extern "C" fn plugin_get_manifest_flatbuffer_size() -> i32 {
             #len as i32
         }

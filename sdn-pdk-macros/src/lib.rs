@@ -86,6 +86,61 @@ mod tests {
         );
     }
 
+    /// The expansion exists on every target: the only `target_arch`
+    /// conditions in it are the ones that make the shims exports and the
+    /// manifest a custom section, so native builds type-check the shims.
+    #[test]
+    fn only_export_names_and_the_link_section_are_wasm_only() {
+        let item = quote::quote! { impl sdn_pdk::Plugin for Echo {} };
+        let tokens = super::expand_plugin(quote::quote!(manifest_exports), item);
+        let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
+        let mut gated = Vec::new();
+        let mut exported = 0;
+        for item in &file.items {
+            let syn::Item::Const(block) = item else {
+                continue;
+            };
+            for attr in &block.attrs {
+                gated.push(quote::quote!(#attr).to_string());
+            }
+            let syn::Expr::Block(body) = &*block.expr else {
+                panic!("the exports sit in a const block");
+            };
+            for item in &body.block.stmts {
+                let syn::Stmt::Item(item) = item else {
+                    continue;
+                };
+                let attrs = match item {
+                    syn::Item::Fn(function) => &function.attrs,
+                    syn::Item::Static(data) => &data.attrs,
+                    other => panic!("unexpected item {}", quote::quote!(#other)),
+                };
+                for attr in attrs {
+                    let text = quote::quote!(#attr).to_string();
+                    if text.contains("no_mangle") {
+                        exported += 1;
+                    }
+                    gated.push(text);
+                }
+            }
+        }
+        assert_eq!(
+            exported, 7,
+            "five plugin_* exports and two manifest accessors"
+        );
+        for attr in &gated {
+            let allowed = [
+                "# [cfg_attr (target_arch = \"wasm32\" , unsafe (no_mangle))]",
+                "# [cfg_attr (target_arch = \"wasm32\" , unsafe (link_section = \"sds.manifest\"))]",
+                "# [cfg_attr (not (target_arch = \"wasm32\") , allow (dead_code , reason = \"exported on wasm32; elsewhere only type-checked\"))]",
+            ];
+            assert!(
+                allowed.contains(&attr.as_str()),
+                "unexpected attribute {attr}"
+            );
+        }
+    }
+
     #[test]
     fn the_embedded_manifest_reads_back() {
         let args = quote::quote!(

@@ -45,22 +45,27 @@ pub use request::{HOST_MAX, Request};
 /// Generates a plugin's exports and manifest from an `impl Plugin for T` block.
 ///
 /// Put it on the impl (the type needs no other annotation). The expansion
-/// keeps the impl as written and adds, on wasm32 only:
+/// keeps the impl as written and adds, inside an anonymous `const`:
 ///
 /// ```text
-/// #[unsafe(link_section = "sds.manifest")]
+/// #[cfg_attr(target_arch = "wasm32", unsafe(link_section = "sds.manifest"))]
 /// static MANIFEST_SECTION: [u8; N] = [/* PluginManifest FlatBuffer, "PMAN" */];
 ///
-/// static INSTANCE: ::sdn_pdk::__private::Slot<T> = ::sdn_pdk::__private::Slot::new();
+/// static INSTANCE: ::sdn_pdk::__private::ExportSlot<T> =
+///     unsafe { ::sdn_pdk::__private::ExportSlot::new() };
 ///
-/// #[unsafe(no_mangle)]
+/// #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
 /// extern "C" fn plugin_init(cfg_ptr: *const u8, cfg_len: i32) -> i32 {
-///     unsafe { ::sdn_pdk::__private::plugin_init::<T>(&INSTANCE, cfg_ptr, cfg_len) }
+///     unsafe { ::sdn_pdk::__private::plugin_init::<T>(INSTANCE.slot(), cfg_ptr, cfg_len) }
 /// }
 /// // … and likewise plugin_get_public_key, plugin_get_metadata,
 /// // plugin_handle_request and plugin_request_challenge.
 /// ```
 ///
+/// The expansion exists on every target, so native `cargo check`,
+/// rust-analyzer and tests type-check it; only the export names
+/// (`no_mangle`) and the custom section are wasm32-only, and natively the
+/// shims are private to the `const`, so nothing calls them.
 /// (`sdn-pdk-macros/tests/expansion/echo.expanded.rs` is the full expansion,
 /// kept honest by a snapshot test.) Every path in the expansion is absolute,
 /// so a plugin's own `Result` or `Ok` cannot break it, and it compiles in a

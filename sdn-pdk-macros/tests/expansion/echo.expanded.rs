@@ -3,9 +3,12 @@ impl sdn_pdk::Plugin for Echo {
         Ok(Echo)
     }
 }
-#[cfg(target_arch = "wasm32")]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    allow(dead_code, reason = "exported on wasm32; elsewhere only type-checked")
+)]
 const _: () = {
-    #[unsafe(link_section = "sds.manifest")]
+    #[cfg_attr(target_arch = "wasm32", unsafe(link_section = "sds.manifest"))]
     static MANIFEST_SECTION: [u8; 172usize] = [
         36u8, 0u8, 0u8, 0u8, 80u8, 77u8, 65u8, 78u8, 0u8, 0u8, 26u8, 0u8, 28u8, 0u8, 8u8,
         0u8, 12u8, 0u8, 16u8, 0u8, 7u8, 0u8, 0u8, 0u8, 20u8, 0u8, 0u8, 0u8, 0u8, 0u8,
@@ -34,36 +37,40 @@ const _: () = {
         0u8, 0u8, 0u8, 0u8, 0u8, 1u8, 1u8, 0u8, 10u8, 0u8, 8u8, 0u8, 6u8, 0u8, 0u8, 0u8,
         5u8, 0u8, 10u8, 0u8, 0u8, 0u8, 0u8, 1u8, 0u8, 0u8,
     ];
-    #[unsafe(no_mangle)]
+    #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
     extern "C" fn plugin_get_manifest_flatbuffer() -> i32 {
         MANIFEST.as_ptr() as usize as i32
     }
-    #[unsafe(no_mangle)]
+    #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
     extern "C" fn plugin_get_manifest_flatbuffer_size() -> i32 {
         172usize as i32
     }
-    static INSTANCE: ::sdn_pdk::__private::Slot<Echo> = ::sdn_pdk::__private::Slot::new();
-    #[unsafe(no_mangle)]
+    static INSTANCE: ::sdn_pdk::__private::ExportSlot<Echo> = unsafe {
+        ::sdn_pdk::__private::ExportSlot::new()
+    };
+    #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
     extern "C" fn plugin_init(cfg_ptr: *const u8, cfg_len: i32) -> i32 {
-        unsafe { ::sdn_pdk::__private::plugin_init::<Echo>(&INSTANCE, cfg_ptr, cfg_len) }
+        unsafe {
+            ::sdn_pdk::__private::plugin_init::<Echo>(INSTANCE.slot(), cfg_ptr, cfg_len)
+        }
     }
-    #[unsafe(no_mangle)]
+    #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
     extern "C" fn plugin_get_public_key(out_ptr: *mut u8, out_cap: i32) -> i32 {
         unsafe {
             ::sdn_pdk::__private::plugin_get_public_key::<
                 Echo,
-            >(&INSTANCE, out_ptr, out_cap)
+            >(INSTANCE.slot(), out_ptr, out_cap)
         }
     }
-    #[unsafe(no_mangle)]
+    #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
     extern "C" fn plugin_get_metadata(out_ptr: *mut u8, out_cap: i32) -> i32 {
         unsafe {
             ::sdn_pdk::__private::plugin_get_metadata::<
                 Echo,
-            >(&INSTANCE, out_ptr, out_cap)
+            >(INSTANCE.slot(), out_ptr, out_cap)
         }
     }
-    #[unsafe(no_mangle)]
+    #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
     extern "C" fn plugin_handle_request(
         req_ptr: *const u8,
         req_len: i32,
@@ -75,10 +82,10 @@ const _: () = {
         unsafe {
             ::sdn_pdk::__private::plugin_handle_request::<
                 Echo,
-            >(&INSTANCE, req_ptr, req_len, host_ptr, out_ptr, out_cap, out_len_ptr)
+            >(INSTANCE.slot(), req_ptr, req_len, host_ptr, out_ptr, out_cap, out_len_ptr)
         }
     }
-    #[unsafe(no_mangle)]
+    #[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
     extern "C" fn plugin_request_challenge(
         req_ptr: *const u8,
         req_len: i32,
@@ -89,7 +96,7 @@ const _: () = {
         unsafe {
             ::sdn_pdk::__private::plugin_request_challenge::<
                 Echo,
-            >(&INSTANCE, req_ptr, req_len, out_ptr, out_cap, out_len_ptr)
+            >(INSTANCE.slot(), req_ptr, req_len, out_ptr, out_cap, out_len_ptr)
         }
     }
 };

@@ -76,6 +76,42 @@ impl<P> Default for Slot<P> {
     }
 }
 
+/// The static `#[sdn_plugin]` keeps a plugin's instance in: a [`Slot`] that
+/// may sit in a `static` on every target, so the generated exports
+/// type-check natively too.
+///
+/// Only the generated export shims reach it. On wasm32 they are the
+/// module's exports, which the host calls one at a time (one thread, calls
+/// serialised by the host's mutex); on other targets they are not exported
+/// at all and live in an anonymous `const`, so no code can name or call
+/// them.
+#[repr(transparent)]
+pub struct ExportSlot<P>(Slot<P>);
+
+// SAFETY: the slot is reachable only through the generated shims (see the
+// type's docs and `ExportSlot::new`'s contract): the host's serialised calls
+// on wasm32, nothing at all elsewhere. Not with wasm threads, where several
+// threads could enter the exports at once.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+unsafe impl<P> Sync for ExportSlot<P> {}
+
+impl<P> ExportSlot<P> {
+    /// An empty slot (not initialised).
+    ///
+    /// # Safety
+    ///
+    /// Only for the `static` of `#[sdn_plugin]`'s expansion: the slot must be
+    /// reachable from the generated export shims alone.
+    pub const unsafe fn new() -> ExportSlot<P> {
+        ExportSlot(Slot::new())
+    }
+
+    /// The slot inside.
+    pub const fn slot(&self) -> &Slot<P> {
+        &self.0
+    }
+}
+
 /// `plugin_init(cfg_ptr, cfg_len) -> i32`.
 ///
 /// # Safety
