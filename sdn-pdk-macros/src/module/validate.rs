@@ -186,18 +186,14 @@ fn check_signature(sig: &syn::Signature, errors: &mut Errors) {
     if !sig.generics.params.is_empty() {
         errors.at(sig.generics.span(), "a module method cannot be generic");
     }
-    let mut inputs = sig.inputs.iter();
-    match inputs.next() {
-        Some(FnArg::Receiver(receiver)) if receiver.reference.is_some() => {}
-        _ => errors.at(
-            sig.ident.span(),
-            "a module method takes `&mut self` (or `&self`), then `&Call<'_>` and `&mut Outputs<'_>`",
-        ),
-    }
-    if inputs.count() != 2 {
+    let has_receiver = matches!(
+        sig.inputs.first(),
+        Some(FnArg::Receiver(receiver)) if receiver.reference.is_some()
+    );
+    if !has_receiver || sig.inputs.len() != 3 {
         errors.at(
-            sig.inputs.span(),
-            "a module method takes `&mut self`, `call: &Call<'_>` and `out: &mut Outputs<'_>`",
+            sig.ident.span(),
+            "a module method takes `&mut self` (or `&self`), then `call: &Call<'_>` and `out: &mut Outputs<'_>`",
         );
     }
 }
