@@ -29,7 +29,7 @@ pub mod logger;
 #[cfg(feature = "module")]
 pub mod module;
 mod output;
-#[cfg(all(target_arch = "wasm32", not(feature = "std"), not(test)))]
+#[cfg(any(test, target_arch = "wasm32"))]
 mod panic;
 mod plugin;
 mod request;

@@ -3,7 +3,7 @@
 //! getrandom 0.3 and 0.4 routed to `sdn.random_bytes`, std formatting and
 //! float maths, and a heap that does not grow under steady load.
 
-use host_harness::{Clock, Plugin, RandomFallback, Response};
+use host_harness::{Clock, HarnessError, LogLevel, Plugin, RandomFallback, Response};
 
 use crate::support;
 
@@ -59,6 +59,29 @@ fn getrandom_03_and_04_draw_from_sdn_random_bytes() {
         "WASI random_get is a fixed-seed source on the server: {:?}",
         plugin.wasi_calls()
     );
+}
+
+/// The server discards stderr, where std's default panic hook writes: the
+/// message reaches `sdn.log` instead (sdn-pdk installs a hook at init), and
+/// the trap fails only its call.
+#[test]
+fn a_panic_is_logged_through_sdn_log_and_fails_one_call() {
+    let mut plugin = std_plugin();
+    plugin.init(b"cfg").unwrap();
+    plugin.clear_logs();
+    assert!(matches!(
+        plugin.handle_request(b"panic", ""),
+        Err(HarnessError::Trap { .. })
+    ));
+    let logs = plugin.take_logs();
+    let last = logs.last().expect("the panic was logged");
+    assert_eq!(last.level, LogLevel::Error);
+    assert!(
+        last.message
+            .starts_with("panic: std plugin: asked to panic (3 config bytes) at "),
+        "{logs:?}"
+    );
+    assert_eq!(plugin.handle_request(b"1", "").unwrap().body, b"0.000000");
 }
 
 #[test]

@@ -82,6 +82,22 @@ fn the_panic_message_is_logged_before_the_trap() {
     );
 }
 
+/// A formatted message (here the core library's bounds check) is logged
+/// with its arguments, not as a placeholder.
+#[test]
+fn a_formatted_panic_message_is_logged_in_full() {
+    let mut plugin = panicker();
+    assert_trap(plugin.handle_request(b"index", ""));
+    let logs = plugin.take_logs();
+    let last = logs.last().expect("the panic was logged");
+    assert_eq!(last.level, LogLevel::Error);
+    assert!(
+        last.message
+            .starts_with("panic: index out of bounds: the len is 4 but the index is 5 at "),
+        "{last:?}"
+    );
+}
+
 #[test]
 fn a_thousand_trap_serve_cycles_do_not_grow_memory() {
     const CYCLES: u32 = 1_000;

@@ -150,12 +150,6 @@ pub fn block_containing(addr: usize, len: usize) -> Option<Block> {
     registry::with(|table| table.containing(addr, len))
 }
 
-/// How many host blocks are live (tests and leak checks).
-#[cfg(any(feature = "std", not(target_arch = "wasm32")))]
-pub fn live_blocks() -> usize {
-    registry::with(|table| table.len())
-}
-
 #[cfg(any(feature = "std", not(target_arch = "wasm32")))]
 /// Resizes a live block, keeping the first `min(old, new)` bytes; null on
 /// failure (the old block untouched) and for an address that is not a live

@@ -119,6 +119,10 @@ impl<P> ExportSlot<P> {
 /// The slot is not otherwise borrowed; linear memory is not written by
 /// anyone else during the call.
 pub unsafe fn plugin_init<P: Plugin>(slot: &Slot<P>, cfg_ptr: *const u8, cfg_len: i32) -> i32 {
+    // The server calls `plugin_init` before any other plugin code runs: from
+    // here on a std plugin's panics reach `sdn.log`.
+    #[cfg(all(target_arch = "wasm32", feature = "std"))]
+    crate::panic::install_hook();
     let Ok(config) = HostRange::new(cfg_ptr, cfg_len) else {
         return Error::HOST_BUFFER.status();
     };

@@ -6,7 +6,9 @@
 //! * `metadata` is the config, formatted through `std::format!`.
 //! * `handle_request` parses the body as a decimal `f64` and answers its
 //!   natural logarithm, as text: libm's `log` must not collide with the
-//!   `sdn.log` import.
+//!   `sdn.log` import. The body `panic` panics instead, with a formatted
+//!   message naming the config's length: the server discards stderr, so the
+//!   message must reach `sdn.log` (sdn-pdk's panic hook).
 
 #![forbid(unsafe_code)]
 
@@ -38,6 +40,9 @@ impl Plugin for StdPlugin {
     }
 
     fn handle_request(&mut self, request: &Request<'_>, out: &mut Output<'_>) -> Result<(), Error> {
+        if request.body() == b"panic" {
+            panic!("std plugin: asked to panic ({} config bytes)", self.config.len());
+        }
         let text = std::str::from_utf8(request.body()).map_err(|_| Error::custom(2))?;
         let value: f64 = text.trim().parse().map_err(|_| Error::custom(2))?;
         out.write(format!("{:.6}", value.ln()).as_bytes())
