@@ -41,7 +41,10 @@ impl Plugin for StdPlugin {
 
     fn handle_request(&mut self, request: &Request<'_>, out: &mut Output<'_>) -> Result<(), Error> {
         if request.body() == b"panic" {
-            panic!("std plugin: asked to panic ({} config bytes)", self.config.len());
+            panic!(
+                "std plugin: asked to panic ({} config bytes)",
+                self.config.len()
+            );
         }
         let text = std::str::from_utf8(request.body()).map_err(|_| Error::custom(2))?;
         let value: f64 = text.trim().parse().map_err(|_| Error::custom(2))?;
