@@ -16,13 +16,13 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::num::NonZeroU64;
 
-use p256::SecretKey;
 use zeroize::Zeroizing;
 
+use crate::Status;
 use crate::bytes::Reader;
+use crate::crypto::PrivateKey;
 use crate::domain::AllowedDomains;
 use crate::packet::PUBLIC_KEY_LEN;
-use crate::{Status, crypto};
 
 /// Epoch period used when the config says 0: one hour.
 pub const DEFAULT_EPOCH_PERIOD_MS: u64 = 3_600_000;
@@ -34,7 +34,7 @@ const VERSION_LEN: usize = 4;
 /// A validated config, defaults applied. The private key and the derivation
 /// secret are zeroized when it is dropped; `Debug` does not print them.
 pub struct Config {
-    private_key: SecretKey,
+    private_key: PrivateKey,
     public_key: [u8; PUBLIC_KEY_LEN],
     secret: Zeroizing<Vec<u8>>,
     domains: AllowedDomains,
@@ -87,9 +87,8 @@ impl Config {
             v => u16::try_from(v).map_err(|_| Status::Malformed)?,
         };
 
-        let private_key =
-            SecretKey::from_bytes(private_key.into()).map_err(|_| Status::InvalidPublicKey)?;
-        if !crypto::is_public_key_of(&private_key, public_key) {
+        let private_key = PrivateKey::from_bytes(private_key)?;
+        if !private_key.is_public_key(public_key) {
             return Err(Status::InvalidPublicKey);
         }
 
@@ -128,7 +127,7 @@ impl Config {
 
     /// The broker's private key.
     #[must_use]
-    pub const fn private_key(&self) -> &SecretKey {
+    pub const fn private_key(&self) -> &PrivateKey {
         &self.private_key
     }
 

@@ -11,12 +11,26 @@
 //! sealed      = AES-256-GCM(wrap_key, gcm_nonce, content_key, aad = response bytes 0..40)
 //! ```
 //!
-//! Every secret intermediate (Z, okm, the content key, the wrap key) is
-//! zeroized when dropped.
+//! # What is wiped
+//!
+//! Every secret this crate holds or derives is zeroized (zeroize's volatile
+//! writes) when dropped: the private scalar ([`PrivateKey`], held once for
+//! the broker's life and borrowed, never copied, by each request's ECDH),
+//! the derivation secret, Z (`p256`'s `SharedSecret`), okm, the wrap key
+//! and nonce, the content key and its plaintext copy in the seal.
+//!
+//! Not wiped, because they live inside `p256` where this crate cannot reach
+//! them: the temporaries of the scalar multiplication in `diffie_hellman`
+//! (the scalar's radix-16 digits, the projective product and its inversion
+//! before `SharedSecret` takes the X coordinate) and of the scalar's
+//! decoding at init. The stack is not scrubbed after a request, so those
+//! bytes stay in linear memory until later calls overwrite them. The config
+//! buffer the server passes to `plugin_init` is the host's memory: the
+//! plugin only reads it.
 
 use p256::ecdh::diffie_hellman;
 use p256::elliptic_curve::point::AffineCoordinates;
-use p256::{AffinePoint, FieldBytes, SecretKey};
+use p256::{AffinePoint, FieldBytes, NonZeroScalar, PublicKey, SecretKey};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Status;
@@ -82,16 +96,52 @@ pub fn client_public_key(bytes: &[u8; PUBLIC_KEY_LEN]) -> Result<AffinePoint, St
         .ok_or(Status::InvalidPublicKey)
 }
 
-/// Whether `public_key` (uncompressed SEC1) is the public key of
-/// `private_key`: the coordinates of `private_key · G`, compared byte for
-/// byte. Public values only, so not constant-time.
-#[must_use]
-pub fn is_public_key_of(private_key: &SecretKey, public_key: &[u8; PUBLIC_KEY_LEN]) -> bool {
-    let derived = private_key.public_key();
-    let derived = derived.as_affine();
-    coordinates(public_key)
-        .is_some_and(|(x, y)| bytes::eq(&derived.x(), x) && bytes::eq(&derived.y(), y))
+/// The broker's P-256 private key: the scalar, held once and wiped (with
+/// zeroize's volatile writes) when dropped. Requests borrow it; nothing in
+/// this crate copies it.
+pub struct PrivateKey {
+    scalar: Zeroizing<NonZeroScalar>,
 }
+
+impl PrivateKey {
+    /// Decodes a big-endian scalar.
+    ///
+    /// # Errors
+    /// [`Status::InvalidPublicKey`] for 0 or a value ≥ the group order.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, Status> {
+        // `SecretKey` wipes its own copy when it goes out of scope here.
+        let key = SecretKey::from_bytes(bytes.into()).map_err(|_| Status::InvalidPublicKey)?;
+        Ok(Self {
+            scalar: Zeroizing::new(key.to_nonzero_scalar()),
+        })
+    }
+
+    /// The scalar, borrowed.
+    #[must_use]
+    pub fn scalar(&self) -> &NonZeroScalar {
+        &self.scalar
+    }
+
+    /// Whether `public_key` (uncompressed SEC1) is this key's public key:
+    /// the coordinates of `scalar · G`, compared byte for byte. Public
+    /// values only, so not constant-time.
+    #[must_use]
+    pub fn is_public_key(&self, public_key: &[u8; PUBLIC_KEY_LEN]) -> bool {
+        let derived = PublicKey::from_secret_scalar(self.scalar());
+        let derived = derived.as_affine();
+        coordinates(public_key)
+            .is_some_and(|(x, y)| bytes::eq(&derived.x(), x) && bytes::eq(&derived.y(), y))
+    }
+}
+
+impl Zeroize for PrivateKey {
+    /// Wipes the scalar (it then holds 1, keeping the type's invariant).
+    fn zeroize(&mut self) {
+        self.scalar.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for PrivateKey {}
 
 /// The X and Y coordinates of an uncompressed SEC1 point (`0x04‖X‖Y`), or
 /// `None` for another tag.
@@ -120,14 +170,15 @@ impl WrapKey {
     /// # Errors
     /// [`Status::Internal`] if HKDF refuses the output length (it cannot).
     pub fn derive(
-        private_key: &SecretKey,
+        private_key: &PrivateKey,
         client_key: &AffinePoint,
         client_nonce: &[u8; NONCE_LEN],
         server_nonce: &[u8; NONCE_LEN],
         domain: &[u8],
     ) -> Result<Self, Status> {
-        // `SharedSecret` zeroizes Z when dropped.
-        let shared = diffie_hellman(private_key.to_nonzero_scalar(), client_key);
+        // The scalar is borrowed, not copied; `SharedSecret` zeroizes Z
+        // when dropped.
+        let shared = diffie_hellman(private_key.scalar(), client_key);
         let salt: [u8; 2 * NONCE_LEN] = concat(&[client_nonce, server_nonce]);
 
         let mut okm = Zeroizing::new([0_u8; gcm::KEY_LEN + gcm::NONCE_LEN]);
@@ -169,8 +220,30 @@ impl WrapKey {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
-    use super::{client_public_key, content_key};
+    use super::{PrivateKey, client_public_key, content_key};
     use crate::Status;
+    use zeroize::{Zeroize, ZeroizeOnDrop};
+
+    #[test]
+    fn the_private_key_is_wiped() {
+        fn wiped_on_drop<T: ZeroizeOnDrop>(_: &T) {}
+        let mut key = PrivateKey::from_bytes(&[0x42; 32]).unwrap();
+        wiped_on_drop(&key);
+        assert_eq!(key.scalar().to_bytes().as_slice(), [0x42; 32]);
+        key.zeroize();
+        let mut one = [0; 32];
+        one[31] = 1;
+        assert_eq!(
+            key.scalar().to_bytes().as_slice(),
+            one,
+            "wiped to 1, never left as it was"
+        );
+        assert!(PrivateKey::from_bytes(&[0; 32]).is_err());
+        assert!(
+            PrivateKey::from_bytes(&[0xFF; 32]).is_err(),
+            "above the group order"
+        );
+    }
 
     #[test]
     fn content_keys_separate_every_input() {
