@@ -1,7 +1,9 @@
 //! Native test support: a mock host per test thread, and a driver that runs
 //! a plugin through the same glue code as the wasm exports.
 //!
-//! Available on every target except wasm32. Each test thread has its own
+//! Available off wasm32 with the `testing` feature, which only
+//! dev-dependencies should turn on: without it `sdn_pdk::host` is the
+//! operating system's randomness and clock. Each test thread has its own
 //! mock host, so tests run in parallel without seeing each other's clock,
 //! random bytes or logs.
 //!
