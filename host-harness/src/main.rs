@@ -4,11 +4,19 @@
 //! bridge does (src/serve.rs).
 //! `host-harness stream PLUGIN.wasm --protocol ...`: one libp2p stream
 //! exchange over stdin/stdout (src/stream_command.rs).
+//! `host-harness invoke MODULE.wasm --method M ...`: one invoke of a module
+//! (src/invoke_command.rs).
 //! `host-harness inspect PLUGIN.wasm`: manifest, imports, exports as JSON
 //! (src/inspect.rs).
+//!
+//! `serve`, `stream` and `inspect` take a legacy plugin or a module
+//! (src/artifact.rs tells them apart); `run` takes a legacy plugin, `invoke`
+//! a module.
 #![forbid(unsafe_code)]
 
+mod artifact;
 mod inspect;
+mod invoke_command;
 mod plugin_flags;
 mod serve;
 mod stream_command;
@@ -22,16 +30,21 @@ use plugin_flags::{PluginArgs, PluginFlags};
 
 const USAGE: &str = "\
 usage: host-harness run PLUGIN.wasm [options]
-       host-harness serve PLUGIN.wasm [options]   (see host-harness serve --help)
-       host-harness stream PLUGIN.wasm --protocol key-broker|public-key [options]
+       host-harness invoke MODULE.wasm --method M [--input PORT=FILE]... [options]
+                                                  (see host-harness invoke --help)
+       host-harness serve PLUGIN.wasm|MODULE.wasm [options]
+                                                  (see host-harness serve --help)
+       host-harness stream PLUGIN.wasm|MODULE.wasm --protocol P [options]
                                                   (see host-harness stream --help)
-       host-harness inspect PLUGIN.wasm           (see host-harness inspect --help)
+       host-harness inspect PLUGIN.wasm|MODULE.wasm
+                                                  (see host-harness inspect --help)
 
-Loads PLUGIN.wasm the way the SDN server does, calls plugin_init, then prints
-the public key, the metadata, and the status and response (hex) of one
-plugin_handle_request, followed by everything the plugin logged and the WASI
-functions it called (which get fake clocks and fixed \"random\" bytes on the
-server).
+run: loads the legacy PLUGIN.wasm the way the SDN server does, calls
+plugin_init, then prints the public key, the metadata, and the status and
+response (hex) of one plugin_handle_request, followed by everything the
+plugin logged, what it wrote to stdout and stderr (which the server
+discards) and the WASI functions it called (which get fake clocks and fixed
+\"random\" bytes on the server).
 
 options:
   --config-hex HEX      plugin_init config as hex (default: empty)
@@ -40,6 +53,7 @@ options:
   --request-file FILE   request body read from FILE
   --host NAME           HTTP Host passed to the plugin (default: empty, as over libp2p)
   --clock-ms N          fix sdn.clock_now_ms at N (default: the real clock)
+  --random-hex HEX      the first bytes sdn.random_bytes hands out (then the OS's)
   --revision REV        host revision: original | challenge (default: challenge)
   -h, --help            this text";
 
@@ -60,6 +74,8 @@ enum Command {
     Stream(stream_command::StreamArgs),
     InspectHelp,
     Inspect(inspect::InspectArgs),
+    InvokeHelp,
+    Invoke(invoke_command::InvokeArgs),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +100,11 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Inspect(args) => inspect::run(&args),
+        Command::InvokeHelp => {
+            println!("{}", invoke_command::USAGE);
+            Ok(())
+        }
+        Command::Invoke(args) => invoke_command::run(&args),
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -105,6 +126,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command> {
         }
         Some("inspect") => {
             return Ok(inspect::parse(args)?.map_or(Command::InspectHelp, Command::Inspect));
+        }
+        Some("invoke") => {
+            return Ok(invoke_command::parse(args)?.map_or(Command::InvokeHelp, Command::Invoke));
         }
         Some(other) => bail!("unknown command `{other}` (try --help)"),
     }
@@ -163,12 +187,25 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What a guest wrote to WASI stdout or stderr, one `NAME: line` per line
+/// (invalid UTF-8 shown as U+FFFD); nothing when it wrote nothing.
+fn print_stream(name: &str, bytes: &[u8]) {
+    if bytes.is_empty() {
+        return;
+    }
+    for line in String::from_utf8_lossy(bytes).lines() {
+        println!("{name}: {line}");
+    }
+}
+
 fn run(args: &RunArgs) -> Result<()> {
     let mut plugin = args.plugin.load()?;
     let result = report(&mut plugin, args);
     for record in plugin.take_logs() {
         println!("log [{}] {}", record.level, record.message);
     }
+    print_stream("stdout", plugin.stdout());
+    print_stream("stderr", plugin.stderr());
     // WASI randomness and clocks are fakes on the server: show any use.
     let mut counted: Vec<(&str, usize)> = Vec::new();
     for &name in plugin.wasi_calls() {

@@ -1,10 +1,18 @@
-//! The command-line flags the `run`, `serve` and `stream` commands share:
-//! which plugin, its `plugin_init` config, and the clock and host revision it
-//! runs with. Each command reads its own flags and hands the rest to
-//! [`PluginFlags::take`].
+//! The command-line flags the commands share: which plugin or module, and
+//! what it is loaded with. Each command reads its own flags and hands the
+//! rest to [`PluginFlags::take`].
+//!
+//! Some flags apply to one kind of artifact only: `--config-hex`,
+//! `--config-file` and `--revision` to legacy plugins, `--host`,
+//! `--config-json` and `--approve-sha256` to modules; `--clock-ms` and
+//! `--random-hex` to both. Giving one to the other kind is an error when it
+//! is loaded, naming the flag.
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use host_harness::module::{HostKind, Module, ModuleOptions};
 use host_harness::{Clock, HostRevision, Plugin};
+
+use crate::artifact;
 
 /// The shared flags while the command line is being read.
 #[derive(Debug, Default)]
@@ -12,7 +20,11 @@ pub(crate) struct PluginFlags {
     path: Option<String>,
     config: Option<Vec<u8>>,
     clock_ms: Option<i64>,
-    revision: HostRevision,
+    random: Option<Vec<u8>>,
+    revision: Option<HostRevision>,
+    host: Option<HostKind>,
+    config_json: Option<String>,
+    approved: Vec<[u8; 32]>,
 }
 
 /// The shared flags of a complete command line.
@@ -23,7 +35,19 @@ pub(crate) struct PluginArgs {
     /// `--config-hex` or `--config-file`, when one was given.
     pub(crate) config: Option<Vec<u8>>,
     clock_ms: Option<i64>,
-    revision: HostRevision,
+    random: Option<Vec<u8>>,
+    revision: Option<HostRevision>,
+    host: Option<HostKind>,
+    config_json: Option<String>,
+    approved: Vec<[u8; 32]>,
+}
+
+/// A loaded artifact of either kind.
+pub(crate) enum Loaded {
+    /// A legacy `plugin_*` plugin, not yet initialised.
+    Plugin(Box<Plugin>),
+    /// A module.
+    Module(Box<Module>),
 }
 
 impl PluginFlags {
@@ -50,7 +74,23 @@ impl PluginFlags {
                         .with_context(|| format!("--clock-ms `{v}` is not an integer"))?,
                 );
             }
-            "--revision" => self.revision = revision(&value()?)?,
+            "--random-hex" => self.random = Some(crate::input(arg, &value()?)?),
+            "--revision" => self.revision = Some(revision(&value()?)?),
+            "--host" => self.host = Some(host_kind(&value()?)?),
+            "--config-json" => {
+                let v = value()?;
+                serde_json::from_str::<serde_json::Value>(&v)
+                    .with_context(|| format!("--config-json `{v}` is not JSON"))?;
+                self.config_json = Some(v);
+            }
+            "--approve-sha256" => {
+                let v = value()?;
+                let digest = crate::from_hex(&v)
+                    .ok()
+                    .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                    .ok_or_else(|| anyhow!("--approve-sha256 `{v}` is not 64 hex digits"))?;
+                self.approved.push(digest);
+            }
             flag if flag.starts_with('-') => return Ok(false),
             path => set_plugin_path(&mut self.path, path)?,
         }
@@ -66,20 +106,93 @@ impl PluginFlags {
                 .ok_or_else(|| anyhow!("no plugin given (try {help})"))?,
             config: self.config,
             clock_ms: self.clock_ms,
+            random: self.random,
             revision: self.revision,
+            host: self.host,
+            config_json: self.config_json,
+            approved: self.approved,
         })
     }
 }
 
 impl PluginArgs {
-    /// Loads the plugin as the server would, on the chosen clock and host
-    /// revision (not yet initialised).
+    /// The module-only flags given.
+    fn module_flags(&self) -> Vec<&'static str> {
+        let mut flags = Vec::new();
+        if self.host.is_some() {
+            flags.push("--host");
+        }
+        if self.config_json.is_some() {
+            flags.push("--config-json");
+        }
+        if !self.approved.is_empty() {
+            flags.push("--approve-sha256");
+        }
+        flags
+    }
+
+    /// The legacy-only flags given.
+    fn legacy_flags(&self) -> Vec<&'static str> {
+        let mut flags = Vec::new();
+        if self.config.is_some() {
+            flags.push("--config-hex/--config-file");
+        }
+        if self.revision.is_some() {
+            flags.push("--revision");
+        }
+        flags
+    }
+
+    /// Loads the legacy plugin as the server would, on the chosen clock,
+    /// host revision and scripted randomness (not yet initialised).
     pub(crate) fn load(&self) -> Result<Plugin> {
-        Plugin::builder()
-            .revision(self.revision)
+        if let Some(flag) = self.module_flags().first() {
+            bail!("{flag} is for modules; {} is a legacy plugin", self.path);
+        }
+        let mut plugin = Plugin::builder()
+            .revision(self.revision.unwrap_or_default())
             .clock(self.clock_ms.map_or(Clock::Real, Clock::Fixed))
             .load_file(&self.path)
+            .with_context(|| format!("cannot load {}", self.path))?;
+        if let Some(random) = &self.random {
+            plugin.script_random(random);
+        }
+        Ok(plugin)
+    }
+
+    /// The module options the flags give.
+    pub(crate) fn module_options(&self) -> Result<ModuleOptions> {
+        if let Some(flag) = self.legacy_flags().first() {
+            bail!(
+                "{flag} is for legacy plugins; {} is a module (its config is --config-json)",
+                self.path
+            );
+        }
+        Ok(ModuleOptions {
+            host: self.host.unwrap_or_default(),
+            clock_ms: self.clock_ms,
+            random: self.random.clone(),
+            config_json: self.config_json.clone(),
+            approved_sha256: self.approved.clone(),
+            ..ModuleOptions::default()
+        })
+    }
+
+    /// Loads the module as the chosen host does.
+    pub(crate) fn load_module(&self) -> Result<Module> {
+        let options = self.module_options()?;
+        Module::load_file(&self.path, &options)
             .with_context(|| format!("cannot load {}", self.path))
+    }
+
+    /// Loads the file as what it is: a module when it exports
+    /// `plugin_invoke_stream`, else a legacy plugin.
+    pub(crate) fn open(&self) -> Result<Loaded> {
+        Ok(if artifact::file_is_module(&self.path)? {
+            Loaded::Module(Box::new(self.load_module()?))
+        } else {
+            Loaded::Plugin(Box::new(self.load()?))
+        })
     }
 
     /// The `plugin_init` config: empty unless one was given.
@@ -94,6 +207,15 @@ pub(crate) fn revision(value: &str) -> Result<HostRevision> {
         "original" => Ok(HostRevision::Original),
         "challenge" => Ok(HostRevision::Challenge),
         other => bail!("unknown revision `{other}` (original | challenge)"),
+    }
+}
+
+/// The value of a module's `--host`.
+pub(crate) fn host_kind(value: &str) -> Result<HostKind> {
+    match value {
+        "server" => Ok(HostKind::Server),
+        "sdk" => Ok(HostKind::Sdk),
+        other => bail!("unknown host `{other}` (server | sdk)"),
     }
 }
 
@@ -132,6 +254,8 @@ mod tests {
             "original",
             "--config-hex",
             "0aff",
+            "--random-hex",
+            "01",
         ])
         .unwrap();
         assert_eq!(left, ["--addr"]);
@@ -139,7 +263,35 @@ mod tests {
         assert_eq!(args.path, "p.wasm");
         assert_eq!(args.init_config(), [0x0a, 0xff]);
         assert_eq!(args.clock_ms, Some(-5));
-        assert_eq!(args.revision, HostRevision::Original);
+        assert_eq!(args.random.as_deref(), Some(&[1u8][..]));
+        assert_eq!(args.revision, Some(HostRevision::Original));
+        assert!(args.module_options().is_err(), "legacy flags on a module");
+    }
+
+    #[test]
+    fn the_module_flags_make_module_options() {
+        let digest = "ab".repeat(32);
+        let (flags, left) = read(&[
+            "m.wasm",
+            "--host",
+            "sdk",
+            "--config-json",
+            r#"{"a":1}"#,
+            "--approve-sha256",
+            &digest,
+            "--clock-ms",
+            "7",
+        ])
+        .unwrap();
+        assert!(left.is_empty());
+        let args = flags.finish("--help").unwrap();
+        let options = args.module_options().unwrap();
+        assert_eq!(options.host, HostKind::Sdk);
+        assert_eq!(options.clock_ms, Some(7));
+        assert_eq!(options.config_json.as_deref(), Some(r#"{"a":1}"#));
+        assert_eq!(options.approved_sha256, vec![[0xab; 32]]);
+        let refused = args.load().unwrap_err().to_string();
+        assert_eq!(refused, "--host is for modules; m.wasm is a legacy plugin");
     }
 
     #[test]
@@ -148,7 +300,10 @@ mod tests {
         assert_eq!(args.config, None);
         assert!(args.init_config().is_empty());
         assert_eq!(args.clock_ms, None);
-        assert_eq!(args.revision, HostRevision::default());
+        assert_eq!(args.revision, None);
+        let options = args.module_options().unwrap();
+        assert_eq!(options.host, HostKind::Server);
+        assert!(options.random.is_none() && options.approved_sha256.is_empty());
     }
 
     #[test]
@@ -160,6 +315,10 @@ mod tests {
             &["p.wasm", "--clock-ms", "soon"],
             &["p.wasm", "--clock-ms"],
             &["p.wasm", "--revision", "newest"],
+            &["p.wasm", "--host", "browser"],
+            &["p.wasm", "--config-json", "{"],
+            &["p.wasm", "--approve-sha256", "abcd"],
+            &["p.wasm", "--random-hex", "0"],
         ] {
             assert!(read(bad).is_err(), "{bad:?}");
         }

@@ -471,6 +471,15 @@ impl Module {
         &self.store.data().stderr
     }
 
+    /// Forgets what the module wrote to stdout and stderr and logged so far,
+    /// so that a long-running host reports each call's output once.
+    pub fn clear_output(&mut self) {
+        let state = self.store.data_mut();
+        state.stdout.clear();
+        state.stderr.clear();
+        state.logs.clear();
+    }
+
     /// The code of the `proc_exit` that closed the instance, if one did.
     pub fn exit_code(&self) -> Option<i32> {
         self.store.data().exit_code

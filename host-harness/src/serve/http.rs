@@ -1,5 +1,6 @@
-//! The routes: the server's HTTP bridge over one plugin instance, plus the
-//! key broker's browser client.
+//! The routes of a legacy plugin: the server's HTTP bridge generalised to
+//! any plugin, plus the key broker's own routes and browser client when the
+//! plugin is the key broker (`serve.rs` says which).
 //!
 //! As on the server, one instance serves every request and a mutex
 //! serialises the calls. A plugin call runs on tokio's blocking pool so a
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use host_harness::{HarnessError, Plugin};
 
-/// The largest `POST /key` body the server accepts (16 KiB); above it, 413.
+/// The largest request body the server accepts (16 KiB); above it, 413.
 pub(crate) const MAX_BODY: usize = 16 * 1024;
 
 /// The most domains the server reads from the metadata.
@@ -28,22 +29,52 @@ const MAX_HOST_LEN: usize = host_harness::limits::MAX_HOST_LEN;
 const INDEX_HTML: &str = include_str!("../../../examples/key-broker/web/index.html");
 const APP_JS: &str = include_str!("../../../examples/key-broker/web/app.js");
 
-/// The one plugin instance every route shares.
-type Shared = Arc<Mutex<Plugin>>;
-
-/// Every route over `plugin` (already initialised).
-pub(crate) fn router(plugin: Plugin) -> Router {
-    let shared: Shared = Arc::new(Mutex::new(plugin));
-    Router::new()
-        .route("/", get(index))
-        .route("/index.html", get(index))
-        .route("/app.js", get(app_js))
-        .route("/public-key", get(public_key))
-        .route("/key", post(key).layer(DefaultBodyLimit::max(MAX_BODY)))
-        .with_state(shared)
+/// The one plugin instance every route shares, and what was said about it.
+#[derive(Clone)]
+struct Shared {
+    plugin: Arc<Mutex<Plugin>>,
+    legacy: Arc<Legacy>,
 }
 
-async fn index() -> Response {
+/// What `serve` knows about the legacy plugin it serves.
+#[derive(Debug)]
+pub(crate) struct Legacy {
+    /// Serve the key broker's routes and page.
+    pub(crate) key_broker: bool,
+    /// The `.wasm` path, for the index page.
+    pub(crate) path: String,
+    /// The `sds.manifest` (PMAN) as JSON, when there is one.
+    pub(crate) manifest_json: Option<String>,
+}
+
+/// Every route over `plugin` (already initialised).
+pub(crate) fn router(plugin: Plugin, legacy: Legacy) -> Router {
+    let key_broker = legacy.key_broker;
+    let shared = Shared {
+        plugin: Arc::new(Mutex::new(plugin)),
+        legacy: Arc::new(legacy),
+    };
+    let body_limit = || DefaultBodyLimit::max(MAX_BODY);
+    let router = Router::new()
+        .route("/request", post(request).layer(body_limit()))
+        .route("/metadata", get(metadata))
+        .route("/manifest", get(manifest));
+    let router = if key_broker {
+        router
+            .route("/", get(key_broker_page))
+            .route("/index.html", get(key_broker_page))
+            .route("/app.js", get(app_js))
+            .route("/public-key", get(key_broker_public_key))
+            .route("/key", post(request).layer(body_limit()))
+    } else {
+        router
+            .route("/", get(index))
+            .route("/public-key", get(public_key))
+    };
+    router.with_state(shared)
+}
+
+async fn key_broker_page() -> Response {
     static_file("text/html; charset=utf-8", INDEX_HTML)
 }
 
@@ -62,9 +93,54 @@ fn static_file(content_type: &'static str, text: &'static str) -> Response {
         .into_response()
 }
 
-/// `GET /public-key`: `plugin_get_public_key` as hex, key kind 2, and the
-/// domain list of `plugin_get_metadata`.
+/// `GET /` for any legacy plugin: the routes, as text.
+async fn index(State(shared): State<Shared>) -> Response {
+    let text = format!(
+        "host-harness serve: {} (a legacy plugin)\n\n\
+         POST /request     the body to plugin_handle_request with the Host; the output back\n\
+         GET  /public-key  {{\"publicKey\": hex}}\n\
+         GET  /metadata    plugin_get_metadata's bytes\n\
+         GET  /manifest    the sds.manifest as JSON\n",
+        shared.legacy.path
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+}
+
+/// `GET /manifest`: the PMAN as JSON, 404 without one.
+async fn manifest(State(shared): State<Shared>) -> Response {
+    match &shared.legacy.manifest_json {
+        Some(json) => ([(header::CONTENT_TYPE, "application/json")], json.clone()).into_response(),
+        None => (StatusCode::NOT_FOUND, "the plugin has no sds.manifest\n").into_response(),
+    }
+}
+
+/// `GET /public-key` for any legacy plugin: `plugin_get_public_key` as hex.
 async fn public_key(State(shared): State<Shared>) -> Response {
+    match with_plugin(shared, |plugin| {
+        plugin.public_key().map_err(CallError::Harness)
+    })
+    .await
+    {
+        Ok(key) => axum::Json(serde_json::json!({ "publicKey": crate::hex(&key) })).into_response(),
+        Err(e) => e.into_response("GET /public-key"),
+    }
+}
+
+/// `GET /metadata`: `plugin_get_metadata`'s bytes.
+async fn metadata(State(shared): State<Shared>) -> Response {
+    match with_plugin(shared, |plugin| {
+        plugin.metadata().map_err(CallError::Harness)
+    })
+    .await
+    {
+        Ok(metadata) => octets(metadata),
+        Err(e) => e.into_response("GET /metadata"),
+    }
+}
+
+/// The key broker's `GET /public-key`: `plugin_get_public_key` as hex, key
+/// kind 2, and the domain list of `plugin_get_metadata`.
+async fn key_broker_public_key(State(shared): State<Shared>) -> Response {
     let result = with_plugin(shared, |plugin| {
         let key = plugin.public_key().map_err(CallError::Harness)?;
         let metadata = plugin.metadata().map_err(CallError::Harness)?;
@@ -83,9 +159,10 @@ async fn public_key(State(shared): State<Shared>) -> Response {
     }
 }
 
-/// `POST /key`: the body to `plugin_handle_request` with the `Host`; the
-/// output goes back whatever the status, as the server does.
-async fn key(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+/// `POST /request` (and the key broker's `POST /key`): the body to
+/// `plugin_handle_request` with the `Host`; the output goes back whatever
+/// the status, as the server does, and a non-zero status goes to stderr.
+async fn request(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let host = match headers.get(header::HOST).map(HeaderValue::to_str) {
         None => String::new(),
         Some(Ok(host)) if host.len() <= MAX_HOST_LEN => host.to_owned(),
@@ -100,19 +177,27 @@ async fn key(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     match result {
         Ok(response) => {
             if response.status != 0 {
-                eprintln!("host-harness: POST /key: plugin status {}", response.status);
+                eprintln!(
+                    "host-harness: plugin_handle_request: plugin status {}",
+                    response.status
+                );
             }
-            (
-                [
-                    (header::CONTENT_TYPE, "application/octet-stream"),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-                response.body,
-            )
-                .into_response()
+            octets(response.body)
         }
-        Err(e) => e.into_response("POST /key"),
+        Err(e) => e.into_response("plugin_handle_request"),
     }
+}
+
+/// Bytes as `application/octet-stream`, never cached.
+pub(crate) fn octets(body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// Why a route could not answer; the details go to stderr, never to the client.
@@ -145,6 +230,7 @@ async fn with_plugin<T: Send + 'static>(
 ) -> Result<T, CallError> {
     let task = tokio::task::spawn_blocking(move || {
         let mut plugin = shared
+            .plugin
             .lock()
             .map_err(|_| CallError::Host("the plugin lock is poisoned".to_owned()))?;
         let result = call(&mut plugin);

@@ -369,11 +369,6 @@ fn serve_plugin_errors_are_500_without_internals() {
     let dir = scratch("trap");
     let path = dir.join("trap.wat");
     let wat = Wat::echo().with(|w| {
-        w.metadata =
-            r#"(func (export "plugin_get_metadata") (param $out i32) (param $cap i32) (result i32)
-    (i32.store (local.get $out) (i32.const 0))
-    (i32.const 4))"#
-                .to_owned();
         w.handle_request = r#"(func (export "plugin_handle_request")
       (param i32 i32 i32 i32 i32 i32) (result i32)
     unreachable)"#
@@ -381,7 +376,7 @@ fn serve_plugin_errors_are_500_without_internals() {
     });
     std::fs::write(&path, wat.text()).unwrap();
     let server = Server::start("trap", &path, &[]);
-    let response = post(&server, "/key", "h.example", b"boom");
+    let response = post(&server, "/request", "h.example", b"boom");
     assert_eq!(response.status, 500);
     let text = response.text().to_lowercase();
     for secret in ["unreachable", "trap", "wasm", "plugin_handle_request"] {
@@ -392,8 +387,153 @@ fn serve_plugin_errors_are_500_without_internals() {
     let response = get(&server, "/public-key");
     assert_eq!(response.status, 200, "{}", response.text());
     let json: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
-    assert_eq!(json["domains"], serde_json::json!([]));
+    assert_eq!(json.as_object().unwrap().len(), 1, "{json}");
     assert_eq!(json["publicKey"].as_str().unwrap().len(), 64);
+}
+
+// ----- any legacy plugin, and modules -----
+
+#[test]
+fn serve_any_legacy_plugin_through_the_generic_bridge() {
+    let dir = scratch("generic");
+    let path = dir.join("echo.wat");
+    // The fixture echo: status 7 when the output does not fit, which the
+    // client never sees: 200 and the (empty) output, the status on stderr.
+    let wat = Wat::echo().with(|w| {
+        w.handle_request = r#"(func (export "plugin_handle_request")
+      (param $req i32) (param $len i32) (param $host i32)
+      (param $out i32) (param $cap i32) (param $out_len i32) (result i32)
+    (memory.copy (local.get $out) (local.get $req) (local.get $len))
+    (i32.store (local.get $out_len) (local.get $len))
+    (i32.const 7))"#
+            .to_owned();
+    });
+    std::fs::write(&path, wat.text()).unwrap();
+    let server = Server::start(
+        "generic",
+        &path,
+        &["--clock-ms", "258", "--random-hex", &"cd".repeat(32)],
+    );
+    let response = post(&server, "/request", "h.example", b"ping");
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/octet-stream")
+    );
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    assert_eq!(response.body, b"ping");
+    assert!(
+        server.stderr().contains("plugin status 7"),
+        "{}",
+        server.stderr()
+    );
+
+    let response = get(&server, "/public-key");
+    let json: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(json, serde_json::json!({ "publicKey": "cd".repeat(32) }));
+    let response = get(&server, "/metadata");
+    assert_eq!(response.body, b"meta");
+    // No manifest, and none of the key broker's routes.
+    assert_eq!(get(&server, "/manifest").status, 404);
+    assert_eq!(post(&server, "/key", "h", b"x").status, 404);
+    assert_eq!(get(&server, "/app.js").status, 404);
+    let index = get(&server, "/");
+    assert!(index.text().contains("POST /request"), "{}", index.text());
+    assert_eq!(
+        post(&server, "/request", "h", &[0; 16 * 1024 + 1]).status,
+        413
+    );
+}
+
+#[test]
+fn serve_key_broker_routes_follow_the_manifest_or_the_flag() {
+    // The key broker by its manifest id: both the broker's and the generic routes.
+    let server = Server::key_broker("by-id", "example.com", &[]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&get(&server, "/manifest").body).unwrap();
+    assert_eq!(manifest["plugin_id"], "key-broker");
+    assert_eq!(
+        post(&server, "/request", "example.com", b"x").body,
+        b"SKB1\x03\x02\x00\x00"
+    );
+    drop(server);
+    // Any plugin with --key-broker.
+    let path = scratch("flag").join("echo.wat");
+    std::fs::write(&path, Wat::echo().text()).unwrap();
+    let server = Server::start("flag", &path, &["--key-broker"]);
+    let page = get(&server, "/");
+    assert!(page.text().contains("app.js"), "{}", page.text());
+    // Its metadata ("meta") is not the broker's layout: a 500.
+    assert_eq!(get(&server, "/public-key").status, 500);
+    drop(server);
+    // The broker's config flags without the broker are refused.
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .arg("serve")
+        .arg(&path)
+        .args(["--secret", "s", "--domains", "a.com"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("the key broker flags are for the key broker"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_a_module_invoke_and_manifest() {
+    let path = crate::support::example_path("module-echo");
+    let server = Server::start("module", &path, &["--host", "sdk"]);
+    let request = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../sdn-pdk/schemas/tests/data/module-sdk/echo.request.piv"
+    ))
+    .unwrap();
+    let response = post(&server, "/invoke/echo", "h", &request);
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/octet-stream")
+    );
+    // The bytes the library's invoke gives for the same request.
+    let options = host_harness::ModuleOptions {
+        host: host_harness::HostKind::Sdk,
+        ..Default::default()
+    };
+    let mut module = host_harness::Module::load_file(&path, &options).unwrap();
+    assert_eq!(response.body, module.invoke_raw(&request).unwrap());
+    let answer = sdn_pdk_schemas::piv::decode_response(&response.body).unwrap();
+    assert_eq!(answer.status_code, 0);
+
+    // A failure travels inside the PIV response, under 200.
+    let unknown = sdn_pdk_schemas::piv::encode_request("nope", &[], 9);
+    let response = post(&server, "/invoke/nope", "h", &unknown);
+    assert_eq!(response.status, 200);
+    let answer = sdn_pdk_schemas::piv::decode_response(&response.body).unwrap();
+    assert_eq!(
+        (answer.status_code, answer.error_code),
+        (404, Some("unknown-method"))
+    );
+    // Not a PIV request, or one for another method: 400.
+    assert_eq!(post(&server, "/invoke/echo", "h", b"junk").status, 400);
+    assert_eq!(post(&server, "/invoke/other", "h", &request).status, 400);
+    assert_eq!(get(&server, "/invoke/echo").status, 405);
+
+    let manifest = get(&server, "/manifest");
+    assert_eq!(manifest.status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&manifest.body).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&sdn_pdk_schemas::plg::to_json(
+        &module.plg().unwrap().unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(json, expected);
+    assert!(
+        get(&server, "/")
+            .text()
+            .contains("echo (request) -> (response)")
+    );
+    assert_eq!(get(&server, "/public-key").status, 404);
 }
 
 #[cfg(unix)]
@@ -416,6 +556,7 @@ fn serve_bad_arguments_give_one_line() {
         &["serve", "x.wasm", "--secret", "s"],
         &["serve", "x.wasm", "--addr", "nowhere"],
         &["serve", "/nonexistent/x.wasm"],
+        &["serve", "x.wasm", "--host", "browser"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
             .args(args)
