@@ -14,6 +14,8 @@
 //! * [`ci`]: every check CI runs besides the tests.
 //! * [`bench`](mod@bench): host-harness's benchmarks, then their ratios and the plugin sizes.
 //! * [`new`]: a new plugin crate, ready to build, test and check.
+//! * [`new_plugin_cost`]: the time and disk a new plugin's first `cargo test` takes.
+//! * [`package_check`]: the published crates packaged, and a new plugin built offline against them.
 //! * [`flatc`]: the Rust code of `sdn-pdk/schemas`, regenerated from its `.fbs`.
 //! * [`soak`]: a million checked requests through the harness, and no memory growth.
 //! * [`fuzz`]: the cargo-fuzz targets in `fuzz/`, each for a few seconds.
@@ -27,6 +29,8 @@ pub mod ci;
 pub mod flatc;
 pub mod fuzz;
 pub mod new;
+pub mod new_plugin_cost;
+pub mod package_check;
 pub mod size;
 pub mod soak;
 pub mod test;

@@ -54,6 +54,20 @@ const COMMANDS: &[Command] = &[
         cli: new::cli,
     },
     Command {
+        name: "new-plugin-cost",
+        args: "[--module] [--keep]",
+        about: "time a new plugin's cold first `cargo test` (fresh target dir) and size its target/",
+        cli: xtask::new_plugin_cost::cli,
+    },
+    Command {
+        name: "package-check",
+        args: "[--keep]",
+        about: "cargo publish --dry-run of sdn-pdk-schemas, sdn-pdk-macros, sdn-pdk and \
+                host-harness, then a new plugin and module built and tested offline against \
+                their .crate files in a local registry",
+        cli: xtask::package_check::cli,
+    },
+    Command {
         name: "flatc",
         args: "[--check]",
         about: "regenerate sdn-pdk/schemas/src/generated from its .fbs files with flatc 25.12.19 \
