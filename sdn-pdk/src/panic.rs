@@ -73,7 +73,7 @@ fn on_panic(info: &core::panic::PanicInfo<'_>) -> ! {
 
 /// Makes panics of a `std` plugin reach `sdn.log` (the default hook writes
 /// to stderr, which the server discards). Idempotent; called by the glue.
-#[cfg(feature = "std")]
+#[cfg(all(target_arch = "wasm32", feature = "std"))]
 pub(crate) fn install_hook() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
