@@ -6,7 +6,7 @@
 //! `{"ok": true, "result": …}` or `{"ok": false, "error": {…}}`. **The
 //! envelope is the truth**: the newest server's `call` returns 0 even for a
 //! failed operation (the JS hosts return 1), so the status alone never
-//! decides. Natively, the mock host of [`crate::testing`] answers.
+//! decides. Natively, the mock host of `sdn_pdk::testing` (feature `testing`) answers.
 //!
 //! ```no_run
 //! use sdn_pdk::module::hostcall;

@@ -2,7 +2,7 @@
 //!
 //! Each generated `extern "C"` shim is one call into a function here, so the
 //! pointer handling lives in this crate, once, and the native test driver in
-//! [`crate::testing`] runs exactly the same code.
+//! `crate::testing` runs exactly the same code.
 
 use core::cell::UnsafeCell;
 
