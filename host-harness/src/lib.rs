@@ -80,6 +80,7 @@
 
 mod calls;
 mod clock;
+mod compile_cache;
 mod error;
 mod exports;
 mod imports;

@@ -1,8 +1,9 @@
 //! Loading a plugin, and the controls a test turns between calls.
 
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
+use crate::compile_cache::CompileCache;
 use wasmtime::{
     Config, Engine, Instance, Memory, Module, Store, Trap, TypedFunc, Val, WasmFeatures,
 };
@@ -171,28 +172,15 @@ fn engine() -> Result<Engine, HarnessError> {
     Ok(ENGINE.get_or_init(|| engine).clone())
 }
 
-/// Compiles `wasm`, or reuses the module compiled from the same bytes
-/// earlier in this process: a test suite loads the same plugin many times,
-/// and compiling is by far the slowest part of a load. A `Module` is
-/// immutable; every load still gets a fresh store and instance.
+/// Compiles `wasm` for the server's engine, reusing an earlier compile of
+/// the same bytes.
 fn compile(engine: &Engine, wasm: &[u8]) -> Result<Module, HarnessError> {
-    /// Distinct modules kept; past this the cache starts over.
-    const CACHE_LIMIT: usize = 64;
-    static CACHE: Mutex<Vec<(Vec<u8>, Module)>> = Mutex::new(Vec::new());
-    let mut cache = CACHE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, module)) = cache.iter().find(|(bytes, _)| bytes == wasm) {
-        return Ok(module.clone());
-    }
-    let module = Module::new(engine, wasm).map_err(|e| HarnessError::Compile {
-        message: format!("{e:#}"),
-    })?;
-    if cache.len() >= CACHE_LIMIT {
-        cache.clear();
-    }
-    cache.push((wasm.to_vec(), module.clone()));
-    Ok(module)
+    static CACHE: CompileCache = CompileCache::new();
+    CACHE
+        .get_or_compile(engine, wasm)
+        .map_err(|e| HarnessError::Compile {
+            message: format!("{e:#}"),
+        })
 }
 
 /// Turns a wasmtime call error into the harness's error.

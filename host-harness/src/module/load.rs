@@ -1,8 +1,9 @@
 //! Loading a module the way each host does.
 
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
+use crate::compile_cache::CompileCache;
 use sdn_pdk_schemas::hosts::{exports, manifest_identifiers, server};
 use sha2::{Digest, Sha256};
 use wasmtime::{Config, Engine, ExternType, Instance, Memory, Store, Trap, TypedFunc};
@@ -46,25 +47,15 @@ fn engine() -> Result<Engine, ModuleError> {
     Ok(ENGINE.get_or_init(|| engine).clone())
 }
 
-/// Compiles `wasm`, reusing the module compiled from the same bytes earlier
-/// in this process (tests load one module many times).
+/// Compiles `wasm` for the module hosts' engine, reusing an earlier
+/// compile of the same bytes.
 fn compile(engine: &Engine, wasm: &[u8]) -> Result<wasmtime::Module, ModuleError> {
-    const CACHE_LIMIT: usize = 64;
-    static CACHE: Mutex<Vec<(Vec<u8>, wasmtime::Module)>> = Mutex::new(Vec::new());
-    let mut cache = CACHE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, module)) = cache.iter().find(|(bytes, _)| bytes == wasm) {
-        return Ok(module.clone());
-    }
-    let module = wasmtime::Module::new(engine, wasm).map_err(|e| ModuleError::Compile {
-        message: format!("{e:#}"),
-    })?;
-    if cache.len() >= CACHE_LIMIT {
-        cache.clear();
-    }
-    cache.push((wasm.to_vec(), module.clone()));
-    Ok(module)
+    static CACHE: CompileCache = CompileCache::new();
+    CACHE
+        .get_or_compile(engine, wasm)
+        .map_err(|e| ModuleError::Compile {
+            message: format!("{e:#}"),
+        })
 }
 
 /// A wasmtime call error as the module host's error.

@@ -11,7 +11,7 @@ use sdn_pdk_schemas::plg;
 use wasmparser::{Parser, Payload};
 
 use crate::soak::driver::Rng;
-use crate::support;
+use crate::support::{self, OMM_TYPE};
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -34,19 +34,6 @@ fn load(name: &str, host: HostKind) -> Module {
 fn echo(host: HostKind) -> Module {
     load("module-echo", host)
 }
-
-const OMM_TYPE: TypeRef<'static> = TypeRef {
-    schema_name: "OMM.fbs",
-    file_identifier: "$OMM",
-    schema_version: "",
-    root_type: "OMM",
-    schema_hash: &[],
-    accepts_any_flatbuffer: false,
-    wire_format: 0,
-    fixed_string_length: 0,
-    byte_length: 0,
-    required_alignment: 0,
-};
 
 /// A stand-in `$OMM` payload (the vectors carry the same shape).
 const PAYLOAD: &[u8] = b"\x10\0\0\0$OMM\x01\x02\x03\x04\x05\x06\x07\x08";

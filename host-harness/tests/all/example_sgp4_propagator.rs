@@ -5,25 +5,12 @@
 //! an error response after which the next call works.
 
 use host_harness::{Frame, HostKind, Module, ModuleOptions};
-use sdn_pdk_schemas::piv::{self, TypeRef};
+use sdn_pdk_schemas::piv;
 use sgp4_propagator::generated::oem;
 
-use crate::support;
+use crate::support::{self, OMM_TYPE};
 
 const ISS: &[u8] = include_bytes!("../../../examples/sgp4-propagator/tests/data/omm-25544.fb");
-
-const OMM_TYPE: TypeRef<'static> = TypeRef {
-    schema_name: "OMM.fbs",
-    file_identifier: "$OMM",
-    schema_version: "",
-    root_type: "OMM",
-    schema_hash: &[],
-    accepts_any_flatbuffer: false,
-    wire_format: 0,
-    fixed_string_length: 0,
-    byte_length: 0,
-    required_alignment: 0,
-};
 
 fn load(name: &str, options: ModuleOptions) -> Module {
     Module::load_file(support::example_path(name), &options)

@@ -49,6 +49,21 @@ pub fn test_plugin_path(package: &str) -> PathBuf {
     find(built, "test plugin", package)
 }
 
+/// The `$OMM` type ref (schema `OMM.fbs`, root `OMM`) the module examples'
+/// ports declare.
+pub const OMM_TYPE: sdn_pdk_schemas::piv::TypeRef<'static> = sdn_pdk_schemas::piv::TypeRef {
+    schema_name: "OMM.fbs",
+    file_identifier: "$OMM",
+    schema_version: "",
+    root_type: "OMM",
+    schema_hash: &[],
+    accepts_any_flatbuffer: false,
+    wire_format: 0,
+    fixed_string_length: 0,
+    byte_length: 0,
+    required_alignment: 0,
+};
+
 /// The bytes of a built plugin.
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
