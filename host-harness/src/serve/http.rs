@@ -26,8 +26,8 @@ const MAX_DOMAINS: u32 = 256;
 const MAX_HOST_LEN: usize = host_harness::limits::MAX_HOST_LEN;
 
 /// The browser client, compiled in so the binary serves it from anywhere.
-const INDEX_HTML: &str = include_str!("../../../examples/key-broker/web/index.html");
-const APP_JS: &str = include_str!("../../../examples/key-broker/web/app.js");
+const INDEX_HTML: &str = include_str!("web/index.html");
+const APP_JS: &str = include_str!("web/app.js");
 
 /// The one plugin instance every route shares, and what was said about it.
 #[derive(Clone)]

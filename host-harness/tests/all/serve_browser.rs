@@ -1,6 +1,6 @@
 //! `host-harness serve`: the server's HTTP bridge, checked with a plain
 //! HTTP/1.1 client, and the key broker's browser client
-//! (`examples/key-broker/web/`) driven end to end in headless Chromium.
+//! (`host-harness/src/serve/web/`) driven end to end in headless Chromium.
 //!
 //! The browser tests need Debian's Chromium (`apt-get install -y chromium`);
 //! without it they fail saying so. `CHROMIUM=/path/to/chromium` overrides the
