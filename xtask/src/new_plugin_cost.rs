@@ -4,6 +4,11 @@
 //! target directory, and the wall time and the target directory's size
 //! once the tests pass.
 //!
+//! Then a second crate, of the other kind, takes its first `cargo test` in
+//! the same target directory (`CARGO_TARGET_DIR`, the way the README tells
+//! authors to share one build across plugin crates): its wall time and what
+//! it added to the directory.
+//!
 //! The dependencies' sources come from cargo's cache as usual (fetched
 //! first, outside the timing), so the number is compile and link time.
 
@@ -25,6 +30,11 @@ pub struct Cost {
     pub wall: Duration,
     /// Bytes under the fresh target directory afterwards.
     pub target_bytes: u64,
+    /// Wall time of the second crate's first `cargo test` in the same
+    /// target directory.
+    pub shared_wall: Duration,
+    /// Bytes the second crate added to the shared target directory.
+    pub shared_added_bytes: u64,
     /// The crate (and its `target/`), when kept.
     pub dir: Option<PathBuf>,
 }
@@ -38,7 +48,27 @@ pub fn run(kind: new::Kind, keep: bool) -> Result<Cost> {
         kind,
         sdk: new::SdkSource::Checkout(workspace_root()),
     };
-    let result = new::run("cost-probe", &dir, &options).and_then(|_| measure(&dir, kind));
+    let second = new::Options {
+        kind: other(kind),
+        sdk: new::SdkSource::Checkout(workspace_root()),
+    };
+    let target = dir.join("target");
+    let result = (|| -> Result<Cost> {
+        new::run("cost-probe", &dir.join("first"), &options)?;
+        new::run("cost-probe-second", &dir.join("second"), &second)?;
+        let wall = first_test(&dir.join("first"), &target)?;
+        let target_bytes = tree_size(&target)?;
+        let shared_wall = first_test(&dir.join("second"), &target)?;
+        let shared_added_bytes = tree_size(&target)?.saturating_sub(target_bytes);
+        Ok(Cost {
+            kind,
+            wall,
+            target_bytes,
+            shared_wall,
+            shared_added_bytes,
+            dir: None,
+        })
+    })();
     if !keep || result.is_err() {
         let _ = fs::remove_dir_all(&dir);
     }
@@ -49,26 +79,29 @@ pub fn run(kind: new::Kind, keep: bool) -> Result<Cost> {
     Ok(cost)
 }
 
-fn measure(dir: &Path, kind: new::Kind) -> Result<Cost> {
+/// The kind the second crate is: the one the first is not.
+fn other(kind: new::Kind) -> new::Kind {
+    match kind {
+        new::Kind::Plugin => new::Kind::Module,
+        new::Kind::Module => new::Kind::Plugin,
+    }
+}
+
+/// The wall time of the crate in `dir`'s first `cargo test`, built in
+/// `target`.
+fn first_test(dir: &Path, target: &Path) -> Result<Duration> {
     fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock"))
         .context("copying the workspace's Cargo.lock")?;
-    let target = dir.join("target");
     // Sources first, so the timing is the build's.
     run_command(cargo().current_dir(dir).args(["fetch", "--quiet"]))?;
     let start = Instant::now();
     run_command(
         cargo()
             .current_dir(dir)
-            .env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_TARGET_DIR", target)
             .args(["test", "--quiet"]),
     )?;
-    let wall = start.elapsed();
-    Ok(Cost {
-        kind,
-        wall,
-        target_bytes: tree_size(&target)?,
-        dir: None,
-    })
+    Ok(start.elapsed())
 }
 
 /// The bytes of every file under `dir` (symlinks not followed).
@@ -103,20 +136,31 @@ pub fn cli(args: &[String]) -> Result<()> {
         }
     }
     let cost = run(kind, keep)?;
-    let what = match cost.kind {
-        new::Kind::Plugin => "plugin",
-        new::Kind::Module => "module",
-    };
     println!(
-        "new {what}, cold first `cargo test`: {:.1} s, target/ {} MB ({} bytes)",
+        "new {}, cold first `cargo test`: {:.1} s, target/ {} MB ({} bytes)",
+        kind_name(cost.kind),
         cost.wall.as_secs_f64(),
         cost.target_bytes / 1_000_000,
         thousands(cost.target_bytes)
+    );
+    println!(
+        "then a new {} in the same CARGO_TARGET_DIR: {:.1} s, {} MB more",
+        kind_name(other(cost.kind)),
+        cost.shared_wall.as_secs_f64(),
+        cost.shared_added_bytes / 1_000_000
     );
     if let Some(dir) = &cost.dir {
         println!("kept {}", dir.display());
     }
     Ok(())
+}
+
+/// How the report names a kind.
+fn kind_name(kind: new::Kind) -> &'static str {
+    match kind {
+        new::Kind::Plugin => "plugin",
+        new::Kind::Module => "module",
+    }
 }
 
 #[cfg(test)]
