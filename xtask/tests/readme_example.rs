@@ -10,7 +10,9 @@ use xtask::new;
 /// tests (the module doc and the tests are not shown in the README).
 fn plugin_code(lib_rs: &str) -> &str {
     let start = lib_rs.find("#![no_std]").expect("the template is no_std");
-    let end = lib_rs.find("#[cfg(test)]").expect("the template has unit tests");
+    let end = lib_rs
+        .find("#[cfg(test)]")
+        .expect("the template has unit tests");
     lib_rs[start..end].trim_end()
 }
 
