@@ -15,12 +15,15 @@
 //! 7. `cargo xtask new`'s output, a plugin and a module (`--module`), each
 //!    generated into a temporary directory: it is rustfmt-clean, its tests
 //!    pass, it builds for `wasm32-wasip1`, and it passes `check`
+//! 8. `cargo xtask package-check`: the published crates packaged, and a new
+//!    plugin and module built and tested offline against those packages
+//!    with version dependencies only (it reads the crates.io index)
 
 use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use crate::{build_examples, cargo, check, new, run_command, workspace_root};
+use crate::{build_examples, cargo, check, new, package_check, run_command, workspace_root};
 
 /// The crates that are built for wasm: the guest SDK and every plugin.
 const GUEST_PACKAGES: &[&str] = &[
@@ -91,6 +94,7 @@ pub fn run() -> Result<()> {
     step("build-examples", || build_examples::run().map(drop))?;
     step("check", || check::cli(&[]))?;
     step("new plugin", new_plugin_builds_tests_and_checks)?;
+    step("package-check", || package_check::run(false).map(drop))?;
     println!("xtask ci: all checks passed");
     Ok(())
 }
