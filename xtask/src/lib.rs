@@ -35,8 +35,6 @@ pub mod size;
 pub mod soak;
 pub mod test;
 
-mod module;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -114,30 +112,12 @@ pub(crate) fn display_path(path: &Path) -> String {
         .to_string()
 }
 
-/// `1234567` → `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// `n` with its digits grouped by commas: `4,096`.
+pub(crate) use sdn_pdk_check::thousands;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(4096), "4,096");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn workspace_root_holds_the_workspace_manifest() {

@@ -1,12 +1,12 @@
 //! `cargo xtask package-check [--keep]`: the published form of the kit,
 //! proved without a registry upload.
 //!
-//! 1. `cargo publish --dry-run` of the four published crates, in
+//! 1. `cargo publish --dry-run` of the five published crates, in
 //!    dependency order ([`PUBLISHED`]): each is packaged and its packaged
 //!    form built, the later ones against the earlier ones' packages.
 //! 2. A local registry, a cargo `directory` source: every third-party crate
 //!    a new plugin needs (`cargo vendor` of a `--sdk-path` crate, this
-//!    workspace's `Cargo.lock`), plus the four `.crate` files of step 1
+//!    workspace's `Cargo.lock`), plus the five `.crate` files of step 1
 //!    unpacked, each with the `.cargo-checksum.json` cargo verifies.
 //! 3. A plugin and a module from `cargo xtask new` with its default
 //!    dependencies (`version = ...` only), built and tested **offline**
@@ -25,10 +25,11 @@ use anyhow::{Context as _, Result, bail};
 use crate::{build_examples, cargo, check, command_output, new, run_command, workspace_root};
 
 /// The published crates, each after those it depends on.
-pub const PUBLISHED: [&str; 4] = [
+pub const PUBLISHED: [&str; 5] = [
     "sdn-pdk-schemas",
     "sdn-pdk-macros",
     "sdn-pdk",
+    "sdn-pdk-check",
     "host-harness",
 ];
 

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use crate::build_examples::{self, BuiltPlugin, Example};
-use crate::module::Module;
 use crate::{display_path, thousands, workspace_root};
+use sdn_pdk_check::parsed::Module;
 
 /// How many functions are listed per plugin.
 pub const TOP: usize = 15;

@@ -427,7 +427,7 @@ fn bytes_that_are_not_wasm_are_an_error() {
     let findings = check::check_module(b"\0asm\x01\0\0\0\x99");
     assert!(only_error(&findings).starts_with("is not a wasm module the server can load"));
     let findings = check::check_module(b"hello");
-    assert!(only_error(&findings).starts_with("is not a wasm module the server can load"));
+    assert!(only_error(&findings).starts_with("is not a wasm binary"));
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! A parsed view of a core wasm module: just what `check` and `size` need.
+//! A parsed view of a core wasm module: just what the checker (and
+//! `cargo xtask size`) need.
 //!
 //! Parsing goes through `wasmparser` with every feature enabled, so a module
 //! that uses a feature the server rejects still parses and can be reported on;
@@ -7,34 +8,59 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use anyhow::{Context as _, Result, bail};
 use wasmparser::{
-    CompositeInnerType, Encoding, ExternalKind, FuncType, KnownCustom, MemoryType, Name, Parser,
-    Payload, TypeRef, ValType,
+    BinaryReaderError, CompositeInnerType, Encoding, ExternalKind, FuncType, KnownCustom,
+    MemoryType, Name, Parser, Payload, TypeRef, ValType,
 };
 
+/// Why bytes are not a core wasm module [`Module::parse`] can read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError(String);
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl From<BinaryReaderError> for ParseError {
+    fn from(error: BinaryReaderError) -> ParseError {
+        ParseError(format!("malformed wasm: {error}"))
+    }
+}
+
 /// One import, owned.
-pub(crate) struct Import {
+pub struct Import {
+    /// The import's module (`sdn`, `wasi_snapshot_preview1`).
     pub module: String,
+    /// The imported name within it.
     pub name: String,
+    /// What is imported (a function and its type index, a memory, ...).
     pub ty: TypeRef,
 }
 
 /// One export, owned.
-pub(crate) struct Export {
+pub struct Export {
+    /// The exported name.
     pub name: String,
+    /// Function, memory, global, table or tag.
     pub kind: ExternalKind,
+    /// Its index in the index space of its kind.
     pub index: u32,
 }
 
 /// A core module's structure.
 #[derive(Default)]
-pub(crate) struct Module {
+pub struct Module {
     /// Every type in the type section, `None` for non-function (GC) types.
     types: Vec<Option<FuncType>>,
     /// Type index of every function, imported ones first (the function index space).
     func_types: Vec<u32>,
+    /// Every import, in order.
     pub imports: Vec<Import>,
+    /// Every export, in order.
     pub exports: Vec<Export>,
     /// Memories defined (not imported) by the module.
     pub memories: Vec<MemoryType>,
@@ -50,17 +76,19 @@ pub(crate) struct Module {
 
 impl Module {
     /// Parses a core module (not a component).
-    pub fn parse(bytes: &[u8]) -> Result<Module> {
+    pub fn parse(bytes: &[u8]) -> Result<Module, ParseError> {
         let mut m = Module::default();
         for payload in Parser::new(0).parse_all(bytes) {
-            let payload = payload.context("malformed wasm")?;
+            let payload = payload?;
             if let Some((id, range)) = payload.as_section() {
                 m.sections
                     .push((section_name(id, &payload), range.end - range.start));
             }
             match payload {
                 Payload::Version { encoding, .. } if encoding != Encoding::Module => {
-                    bail!("is a component, not a core wasm module");
+                    return Err(ParseError(
+                        "is a component, not a core wasm module".to_owned(),
+                    ));
                 }
                 Payload::TypeSection(reader) => {
                     for group in reader {
@@ -167,7 +195,7 @@ fn section_name(id: u8, payload: &Payload<'_>) -> String {
 }
 
 /// Renders a signature as `(i32, i32) -> i32`, `(i32) -> ()`.
-pub(crate) fn signature(params: &[ValType], results: &[ValType]) -> String {
+pub fn signature(params: &[ValType], results: &[ValType]) -> String {
     let mut s = String::from("(");
     for (i, p) in params.iter().enumerate() {
         if i > 0 {
@@ -196,7 +224,7 @@ pub(crate) fn signature(params: &[ValType], results: &[ValType]) -> String {
 }
 
 /// A human name for an export or import kind.
-pub(crate) fn kind_name(kind: ExternalKind) -> &'static str {
+pub fn kind_name(kind: ExternalKind) -> &'static str {
     match kind {
         ExternalKind::Func | ExternalKind::FuncExact => "a function",
         ExternalKind::Table => "a table",
@@ -207,7 +235,7 @@ pub(crate) fn kind_name(kind: ExternalKind) -> &'static str {
 }
 
 /// A human name for an import's kind.
-pub(crate) fn type_ref_name(ty: &TypeRef) -> &'static str {
+pub fn type_ref_name(ty: &TypeRef) -> &'static str {
     match ty {
         TypeRef::Func(_) | TypeRef::FuncExact(_) => "a function",
         TypeRef::Table(_) => "a table",

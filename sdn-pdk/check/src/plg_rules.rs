@@ -23,8 +23,8 @@
 use sdn_pdk_schemas::piv::wire_format;
 use sdn_pdk_schemas::plg::{self, PlgSpec, PortSpec, TypeSpec, drain_policy, surface};
 
-use super::Finding;
-use super::plg_wiring::transport_kind;
+use crate::Finding;
+use crate::plg_wiring::transport_kind;
 
 /// The runtime target that needs the `command` surface.
 const WASI_TARGET: &str = "wasi";

@@ -6,8 +6,8 @@
 use sdn_pdk_schemas::hosts::{self, legacy};
 use wasmparser::{ExternalKind, TypeRef, ValType};
 
-use super::{Finding, wasm};
-use crate::module::{Module, kind_name, signature, type_ref_name};
+use crate::parsed::{Module, kind_name, signature, type_ref_name};
+use crate::{Finding, wasm};
 
 use ValType::{I32, I64};
 

@@ -9,10 +9,10 @@ use sdn_pdk_schemas::hosts::{self, exports, legacy, manifest_identifiers, module
 use sdn_pdk_schemas::plg::{self, PlgSpec, surface};
 use wasmparser::{ExternalKind, TypeRef};
 
-use super::legacy::{HOST_MODULES, WASI_FUNCTIONS};
-use super::manifest::{self, Accessors, Parts};
-use super::{Finding, plg_rules, plg_wiring, sha256, wasm};
-use crate::module::{Module, kind_name, signature, type_ref_name};
+use crate::legacy::{HOST_MODULES, WASI_FUNCTIONS};
+use crate::manifest::{self, Accessors, Parts};
+use crate::parsed::{Module, kind_name, signature, type_ref_name};
+use crate::{Finding, plg_rules, plg_wiring, sha256, wasm};
 
 use hosts::ValType::I32;
 

@@ -17,9 +17,9 @@ use sdn_pdk_schemas::capability;
 use sdn_pdk_schemas::manifest::{self, CUSTOM_SECTION, EXPORT_POINTER, EXPORT_SIZE};
 use wasmparser::{DataKind, ExternalKind, FunctionBody, Operator, Parser, Payload, ValType};
 
-use super::Finding;
-use super::legacy::HOST_MODULES;
-use crate::module::Module;
+use crate::Finding;
+use crate::legacy::HOST_MODULES;
+use crate::parsed::Module;
 
 /// Which capability each host import needs (in `sdn` or `env`).
 const IMPORT_CAPABILITIES: &[(&str, u16)] = &[
@@ -327,7 +327,7 @@ fn memory_bytes(data: &[(Option<u32>, &[u8])], at: u32, len: usize) -> Option<Ve
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Severity, check_module};
+    use crate::{Severity, check_module};
     use sdn_pdk_schemas::manifest::{ManifestSpec, build};
 
     /// A plugin that imports the clock and `log` (through `env`), with the

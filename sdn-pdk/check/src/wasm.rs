@@ -5,8 +5,8 @@
 use sdn_pdk_schemas::hosts::{self, Signature};
 use wasmparser::{ExternalKind, FuncType, ValType, Validator, WasmFeatures};
 
-use super::{Finding, SERVER_FEATURES, UNSUPPORTED_FEATURES};
-use crate::module::{Module, kind_name, signature};
+use crate::parsed::{Module, kind_name, signature};
+use crate::{Finding, SERVER_FEATURES, UNSUPPORTED_FEATURES};
 
 /// The `memory` export: present and a memory (both hosts refuse a module
 /// without it).

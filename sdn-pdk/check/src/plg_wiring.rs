@@ -6,7 +6,7 @@
 
 use sdn_pdk_schemas::plg::{self, MethodSpec, PlgSpec, ProtocolSpec, TimerSpec};
 
-use super::Finding;
+use crate::Finding;
 
 /// The capability every timer needs.
 const TIMERS: &str = "timers";
