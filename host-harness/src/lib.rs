@@ -85,6 +85,10 @@ mod error;
 mod exports;
 mod imports;
 pub mod limits;
+/// The conformance checker (the `sdn-pdk-check` crate): will the hosts load
+/// this `.wasm`? A plugin's tests call [`check::check_file`] on the built
+/// file, as `host-harness check` does.
+pub use sdn_pdk_check as check;
 mod log;
 pub mod manifest;
 mod memory;

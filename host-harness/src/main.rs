@@ -8,6 +8,8 @@
 //! (src/invoke_command.rs).
 //! `host-harness inspect PLUGIN.wasm`: manifest, imports, exports as JSON
 //! (src/inspect.rs).
+//! `host-harness check PLUGIN.wasm [--budget BYTES]`: the conformance rules
+//! (src/check_command.rs).
 //!
 //! `serve`, `stream` and `inspect` take a legacy plugin or a module
 //! (src/artifact.rs tells them apart); `run` takes a legacy plugin, `invoke`
@@ -15,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod artifact;
+mod check_command;
 mod inspect;
 mod invoke_command;
 mod plugin_flags;
@@ -38,6 +41,8 @@ usage: host-harness run PLUGIN.wasm [options]
                                                   (see host-harness stream --help)
        host-harness inspect PLUGIN.wasm|MODULE.wasm
                                                   (see host-harness inspect --help)
+       host-harness check PLUGIN.wasm|MODULE.wasm ... [--budget BYTES]
+                                                  (see host-harness check --help)
 
 run: loads the legacy PLUGIN.wasm the way the SDN server does, calls
 plugin_init, then prints the public key, the metadata, and the status and
@@ -76,6 +81,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     InvokeHelp,
     Invoke(invoke_command::InvokeArgs),
+    CheckHelp,
+    Check(check_command::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +112,11 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Invoke(args) => invoke_command::run(&args),
+        Command::CheckHelp => {
+            println!("{}", check_command::USAGE);
+            Ok(())
+        }
+        Command::Check(args) => check_command::run(&args),
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -129,6 +141,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command> {
         }
         Some("invoke") => {
             return Ok(invoke_command::parse(args)?.map_or(Command::InvokeHelp, Command::Invoke));
+        }
+        Some("check") => {
+            return Ok(check_command::parse(args)?.map_or(Command::CheckHelp, Command::Check));
         }
         Some(other) => bail!("unknown command `{other}` (try --help)"),
     }

@@ -3,6 +3,7 @@
 
 mod calls;
 mod cli;
+mod cli_check;
 mod example_echo;
 mod example_key_broker;
 mod example_module_echo;
