@@ -35,6 +35,16 @@ command = [\"sdn-pdk/command\"]
 ";
 
 /// The usage line of `new`.
+/// The size budget a new legacy plugin's conformance test starts with
+/// (the template's plugin is about 6 KB): room to grow, and a tripwire for a
+/// dependency that pulls in `core::fmt` or a table-heavy crate.
+const PLUGIN_BUDGET_BYTES: u64 = 16 * 1024;
+
+/// The size budget a new module's conformance test starts with (the
+/// template's module is about 47 KB, most of it the module ABI's
+/// FlatBuffers verifier and encoder).
+const MODULE_BUDGET_BYTES: u64 = 64 * 1024;
+
 const USAGE: &str = "usage: cargo xtask new NAME [--module] [--path DIR] [--sdk-path PATH]";
 
 /// Names cargo or Rust would trip over as a package or library name.
@@ -139,22 +149,25 @@ pub fn run(name: &str, dir: &Path, options: &Options) -> Result<NewPlugin> {
             }
         }
     }
-    let (lib_rs, harness_rs, features, features_table) = match options.kind {
+    let (lib_rs, harness_rs, features, features_table, budget) = match options.kind {
         Kind::Plugin => (
             PLUGIN_LIB_RS,
             PLUGIN_HARNESS_RS,
             "\"allocator\", \"getrandom\"",
             "",
+            PLUGIN_BUDGET_BYTES,
         ),
         Kind::Module => (
             MODULE_LIB_RS,
             MODULE_HARNESS_RS,
             "\"allocator\", \"getrandom\", \"module\"",
             MODULE_FEATURES,
+            MODULE_BUDGET_BYTES,
         ),
     };
     let replacements = [
         ("{{build_wasm}}", BUILD_WASM.trim_end().to_owned()),
+        ("{{budget}}", budget.to_string()),
         ("{{features_table}}", features_table.to_owned()),
         ("{{name}}", name.to_owned()),
         ("{{crate_name}}", name.replace('-', "_")),
