@@ -1,8 +1,9 @@
 //! Compiled modules reused within a process: a test suite loads the same
 //! plugin or module many times, and compiling is by far the slowest part
 //! of a load. A `Module` is immutable; every load still gets a fresh store
-//! and instance. One cache per engine (the legacy server's and the module
-//! hosts' engines enable different wasm features).
+//! and instance. One cache per engine: `metering::Engines` pairs
+//! each engine (the legacy server's and the module hosts', metered or not)
+//! with its own.
 
 use std::sync::Mutex;
 

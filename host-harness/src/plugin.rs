@@ -1,12 +1,7 @@
 //! Loading a plugin, and the controls a test turns between calls.
 
 use std::path::Path;
-use std::sync::OnceLock;
-
-use crate::compile_cache::CompileCache;
-use wasmtime::{
-    Config, Engine, Instance, Memory, Module, Store, Trap, TypedFunc, Val, WasmFeatures,
-};
+use wasmtime::{Engine, Instance, Memory, Module, Store, Trap, TypedFunc, Val, WasmFeatures};
 
 use crate::clock::Clock;
 use crate::error::HarnessError;
@@ -15,6 +10,7 @@ use crate::imports::{self, wasi::ProcExit};
 use crate::limits;
 use crate::log::LogRecord;
 use crate::memory;
+use crate::metering::{self, Engines, Metering};
 use crate::random::RandomFallback;
 use crate::state::HostState;
 
@@ -50,6 +46,7 @@ pub struct PluginBuilder {
     clock: Clock,
     random: RandomFallback,
     fuel_per_call: Option<u64>,
+    metering: Metering,
     capacities: Capacities,
 }
 
@@ -78,6 +75,14 @@ impl PluginBuilder {
     /// [`DEFAULT_FUEL_PER_CALL`](crate::limits::DEFAULT_FUEL_PER_CALL).
     pub fn fuel_per_call(mut self, fuel: u64) -> Self {
         self.fuel_per_call = Some(fuel);
+        self
+    }
+
+    /// How calls are bounded (default [`Metering::Fuel`]).
+    /// [`Metering::Off`] runs the guest at full speed, as the server does,
+    /// with no timeout: for benchmarks.
+    pub fn metering(mut self, metering: Metering) -> Self {
+        self.metering = metering;
         self
     }
 
@@ -140,44 +145,43 @@ pub struct Plugin {
     pub(crate) revision: HostRevision,
     pub(crate) capacities: Capacities,
     pub(crate) fuel_per_call: u64,
+    pub(crate) metering: Metering,
 }
 
-/// The one engine: configured like the server's runtime (WebAssembly 2.0
-/// only) plus fuel metering for the per-call budget.
-fn engine() -> Result<Engine, HarnessError> {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    if let Some(engine) = ENGINE.get() {
-        return Ok(engine.clone());
-    }
-    let mut config = Config::new();
-    config.consume_fuel(true);
-    // Wazero 1.7 implements WebAssembly 2.0 and nothing newer.
-    config.wasm_features(
-        WasmFeatures::TAIL_CALL
-            | WasmFeatures::EXTENDED_CONST
-            | WasmFeatures::MEMORY64
-            | WasmFeatures::MULTI_MEMORY
-            | WasmFeatures::RELAXED_SIMD
-            | WasmFeatures::FUNCTION_REFERENCES
-            | WasmFeatures::GC
-            | WasmFeatures::THREADS
-            | WasmFeatures::EXCEPTIONS
-            | WasmFeatures::WIDE_ARITHMETIC
-            | WasmFeatures::CUSTOM_PAGE_SIZES,
-        false,
-    );
-    let engine = Engine::new(&config).map_err(|e| HarnessError::Engine {
-        message: format!("{e:#}"),
-    })?;
-    Ok(ENGINE.get_or_init(|| engine).clone())
+/// The server's engines (one per [`Metering`]) and their compiled modules.
+static ENGINES: Engines = Engines::new();
+
+/// The engine for `metering`: configured like the server's runtime
+/// (WebAssembly 2.0 only).
+fn engine(metering: Metering) -> Result<Engine, HarnessError> {
+    ENGINES
+        .engine(metering, |config| {
+            // Wazero 1.7 implements WebAssembly 2.0 and nothing newer.
+            config.wasm_features(
+                WasmFeatures::TAIL_CALL
+                    | WasmFeatures::EXTENDED_CONST
+                    | WasmFeatures::MEMORY64
+                    | WasmFeatures::MULTI_MEMORY
+                    | WasmFeatures::RELAXED_SIMD
+                    | WasmFeatures::FUNCTION_REFERENCES
+                    | WasmFeatures::GC
+                    | WasmFeatures::THREADS
+                    | WasmFeatures::EXCEPTIONS
+                    | WasmFeatures::WIDE_ARITHMETIC
+                    | WasmFeatures::CUSTOM_PAGE_SIZES,
+                false,
+            );
+        })
+        .map_err(|e| HarnessError::Engine {
+            message: format!("{e:#}"),
+        })
 }
 
 /// Compiles `wasm` for the server's engine, reusing an earlier compile of
 /// the same bytes.
-fn compile(engine: &Engine, wasm: &[u8]) -> Result<Module, HarnessError> {
-    static CACHE: CompileCache = CompileCache::new();
-    CACHE
-        .get_or_compile(engine, wasm)
+fn compile(metering: Metering, engine: &Engine, wasm: &[u8]) -> Result<Module, HarnessError> {
+    ENGINES
+        .compile(metering, engine, wasm)
         .map_err(|e| HarnessError::Compile {
             message: format!("{e:#}"),
         })
@@ -216,8 +220,8 @@ impl Plugin {
     }
 
     fn load_with(options: PluginBuilder, wasm: &[u8]) -> Result<Plugin, HarnessError> {
-        let engine = engine()?;
-        let module = compile(&engine, wasm)?;
+        let engine = engine(options.metering)?;
+        let module = compile(options.metering, &engine, wasm)?;
         // The server refuses these at instantiation; the harness checks first
         // so the error names the culprit.
         exports::check(&module, options.revision)?;
@@ -231,7 +235,7 @@ impl Plugin {
         let fuel_per_call = options
             .fuel_per_call
             .unwrap_or(limits::DEFAULT_FUEL_PER_CALL);
-        set_fuel(&mut store, fuel_per_call)?;
+        set_fuel(&mut store, options.metering, fuel_per_call)?;
         let instance = linker.instantiate(&mut store, &module).map_err(|e| {
             if e.downcast_ref::<Trap>().is_some() || e.downcast_ref::<ProcExit>().is_some() {
                 classify("(start function)", &e)
@@ -271,7 +275,7 @@ impl Plugin {
             .is_some()
         {
             let initialize: TypedFunc<(), ()> = typed(&instance, &mut store, exports::INITIALIZE)?;
-            set_fuel(&mut store, fuel_per_call)?;
+            set_fuel(&mut store, options.metering, fuel_per_call)?;
             initialize
                 .call(&mut store, ())
                 .map_err(|e| classify(exports::INITIALIZE, &e))?;
@@ -285,6 +289,7 @@ impl Plugin {
             revision: options.revision,
             capacities: options.capacities,
             fuel_per_call,
+            metering: options.metering,
         })
     }
 
@@ -295,7 +300,7 @@ impl Plugin {
         if let Some(code) = self.store.data().wasi.exit_code {
             return Err(HarnessError::Closed { code });
         }
-        set_fuel(&mut self.store, self.fuel_per_call)
+        set_fuel(&mut self.store, self.metering, self.fuel_per_call)
     }
 
     /// Calls a typed export, mapping traps, timeouts and `proc_exit`.
@@ -504,8 +509,12 @@ impl Plugin {
     }
 }
 
-fn set_fuel(store: &mut Store<HostState>, fuel: u64) -> Result<(), HarnessError> {
-    store.set_fuel(fuel).map_err(|e| HarnessError::Engine {
+fn set_fuel(
+    store: &mut Store<HostState>,
+    metering: Metering,
+    fuel: u64,
+) -> Result<(), HarnessError> {
+    metering::refuel(store, metering, fuel).map_err(|e| HarnessError::Engine {
         message: format!("{e:#}"),
     })
 }

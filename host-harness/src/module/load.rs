@@ -1,15 +1,14 @@
 //! Loading a module the way each host does.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
-use crate::compile_cache::CompileCache;
 use sdn_pdk_schemas::hosts::{exports, manifest_identifiers, server};
 use sha2::{Digest, Sha256};
-use wasmtime::{Config, Engine, ExternType, Instance, Memory, Store, Trap, TypedFunc};
+use wasmtime::{Engine, ExternType, Instance, Memory, Store, Trap, TypedFunc};
 
 use crate::imports::wasi::ProcExit;
 use crate::log::LogRecord;
+use crate::metering::{self, Engines, Metering};
 use crate::module::error::ModuleError;
 use crate::module::ops::HostInfo;
 use crate::module::options::{HostKind, ModuleOptions};
@@ -32,27 +31,25 @@ pub struct Module {
     pub(crate) next_trace_id: u64,
 }
 
-/// The module hosts' engine: wasmtime's default proposals (WasmEdge and the
-/// browsers take more than WebAssembly 2.0) plus fuel for the per-call limit.
-fn engine() -> Result<Engine, ModuleError> {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    if let Some(engine) = ENGINE.get() {
-        return Ok(engine.clone());
-    }
-    let mut config = Config::new();
-    config.consume_fuel(true);
-    let engine = Engine::new(&config).map_err(|e| ModuleError::Engine {
-        message: format!("{e:#}"),
-    })?;
-    Ok(ENGINE.get_or_init(|| engine).clone())
+/// The module hosts' engines (one per [`Metering`]): wasmtime's default
+/// proposals (WasmEdge and the browsers take more than WebAssembly 2.0).
+static ENGINES: Engines = Engines::new();
+
+fn engine(metering: Metering) -> Result<Engine, ModuleError> {
+    ENGINES
+        .engine(metering, |_| {})
+        .map_err(|e| engine_error(&e))
 }
 
 /// Compiles `wasm` for the module hosts' engine, reusing an earlier
 /// compile of the same bytes.
-fn compile(engine: &Engine, wasm: &[u8]) -> Result<wasmtime::Module, ModuleError> {
-    static CACHE: CompileCache = CompileCache::new();
-    CACHE
-        .get_or_compile(engine, wasm)
+fn compile(
+    metering: Metering,
+    engine: &Engine,
+    wasm: &[u8],
+) -> Result<wasmtime::Module, ModuleError> {
+    ENGINES
+        .compile(metering, engine, wasm)
         .map_err(|e| ModuleError::Compile {
             message: format!("{e:#}"),
         })
@@ -125,8 +122,8 @@ impl Module {
 
     fn load_binary(wasm: &[u8], options: &ModuleOptions) -> Result<Module, ModuleError> {
         let kind = options.host;
-        let engine = engine()?;
-        let module = compile(&engine, wasm)?;
+        let engine = engine(options.metering)?;
+        let module = compile(options.metering, &engine, wasm)?;
         imports::check(&engine, kind, &module)?;
         check_memory_export(&module, kind)?;
 
@@ -153,8 +150,7 @@ impl Module {
         let mut store = Store::new(&engine, ModuleState::new(options, info));
         store.limiter(|state| &mut state.limits);
         let fuel_per_call = options.fuel_per_call.unwrap_or(server::COST_LIMIT_PER_CALL);
-        store
-            .set_fuel(fuel_per_call)
+        metering::refuel(&mut store, options.metering, fuel_per_call)
             .map_err(|e| engine_error(&e))?;
         let instance = linker.instantiate(&mut store, &module).map_err(|e| {
             if e.downcast_ref::<Trap>().is_some() || e.downcast_ref::<ProcExit>().is_some() {
@@ -306,8 +302,7 @@ impl Module {
         if let Some(code) = self.store.data().exit_code {
             return Err(ModuleError::Closed { code });
         }
-        self.store
-            .set_fuel(self.fuel_per_call)
+        metering::refuel(&mut self.store, self.options.metering, self.fuel_per_call)
             .map_err(|e| engine_error(&e))
     }
 

@@ -4,6 +4,7 @@ use std::fmt;
 
 use sdn_pdk_schemas::piv::TypeRef;
 
+use crate::metering::Metering;
 use crate::random::RandomFallback;
 
 /// Which module host to emulate.
@@ -83,6 +84,10 @@ pub struct ModuleOptions {
     /// wasmtime fuel for one host operation (load, one invoke with its
     /// allocations). `None`: the server's cost limit, 4e9.
     pub fuel_per_call: Option<u64>,
+    /// How calls are bounded (default [`Metering::Fuel`]): with
+    /// [`Metering::Off`], no instruction budget, as on the real hosts, and
+    /// [`fuel_per_call`](Self::fuel_per_call) is unused. For benchmarks.
+    pub metering: Metering,
 }
 
 impl ModuleOptions {
