@@ -25,7 +25,7 @@ fn echo_soak_matches_the_spec_without_memory_growth() {
     )
     .unwrap_or_else(|e| panic!("{e:#}"));
     println!("{report}");
-    assert_eq!(report.requests, ECHO_REQUESTS);
+    report.check_count(ECHO_REQUESTS).unwrap();
     assert_eq!(report.statuses.get(&0), Some(&ECHO_REQUESTS));
     report.check_no_growth().unwrap();
 }
@@ -40,6 +40,7 @@ fn key_broker_soak_matches_the_spec_without_memory_growth() {
     )
     .unwrap_or_else(|e| panic!("{e:#}"));
     println!("{report}");
+    report.check_count(KEY_BROKER_REQUESTS).unwrap();
     // Every status of the protocol came up, each checked.
     for status in 0..=8 {
         assert!(
@@ -49,4 +50,24 @@ fn key_broker_soak_matches_the_spec_without_memory_growth() {
         );
     }
     report.check_no_growth().unwrap();
+}
+
+#[test]
+fn the_request_count_check_fails_on_a_short_count() {
+    let report = driver::Report {
+        plugin: "echo",
+        requests: 9,
+        plugin_time: std::time::Duration::from_millis(1),
+        elapsed: std::time::Duration::from_millis(2),
+        pages_after_warmup: 18,
+        pages_at_end: 18,
+        statuses: [(0, 9)].into_iter().collect(),
+    };
+    report.check_count(9).unwrap();
+    assert!(report.check_count(10).is_err());
+    let mismatched = driver::Report {
+        statuses: [(0, 8)].into_iter().collect(),
+        ..report
+    };
+    assert!(mismatched.check_count(9).is_err());
 }
