@@ -280,7 +280,7 @@ pub fn soak_echo(wasm: &Path, requests: u64, seed: u64) -> Result<Report> {
         }
         meter.count(&plugin, response.status);
         // The echo logs one line a request; the host keeps them.
-        if i % 1024 == 0 {
+        if i.is_multiple_of(1024) {
             plugin.clear_logs();
         }
     }
@@ -445,7 +445,7 @@ pub fn soak_key_broker(wasm: &Path, requests: u64, seed: u64, key_pool: usize) -
             }
         }
         meter.count(&plugin, response.status);
-        if i % 1024 == 0 {
+        if i.is_multiple_of(1024) {
             plugin.clear_logs();
         }
     }
