@@ -4,11 +4,12 @@
 //! The harness keeps the modules it compiled for the life of the process, so
 //! after the first load this is what every later load costs: the export and
 //! import checks, a fresh store and instance, `_initialize`, and `init` with
-//! the example's config — not compilation.
+//! the example's config — not compilation. Fuel is off ([`Metering::Off`]),
+//! as on the server.
 
 use anyhow::{Context as _, Result, anyhow};
 use criterion::Criterion;
-use host_harness::{Clock, Plugin};
+use host_harness::{Clock, Metering, Plugin};
 use serde_json::Value;
 
 use crate::Plugins;
@@ -31,6 +32,7 @@ struct Subject<'a> {
 fn load_and_init(wasm: &[u8], config: &[u8]) -> Result<Plugin> {
     let mut plugin = Plugin::builder()
         .clock(Clock::Fixed(1_790_000_000_000))
+        .metering(Metering::Off)
         .load(wasm)?;
     plugin.init(config)?;
     Ok(plugin)

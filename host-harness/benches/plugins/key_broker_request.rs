@@ -5,17 +5,24 @@
 //! for the host. The ratio is what running the crypto as wasm costs (note
 //! that natively the RustCrypto crates may use the CPU's AES and SHA
 //! instructions, which wasm cannot).
+//!
+//! The plugin loads with fuel off ([`Metering::Off`]), as the server runs
+//! it; the nonce is scripted into the harness's randomness before each
+//! request (the server's `sdn.random_bytes` reads the OS instead), and the
+//! log records are dropped between timed batches, outside the timing.
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, ensure};
 use criterion::Criterion;
-use host_harness::{Clock, HarnessError, Plugin, Response};
+use host_harness::{Clock, HarnessError, Metering, Plugin, Response};
 use key_broker::{Broker, Status};
 use serde_json::Value;
 
 use crate::Plugins;
 use crate::ratios::Comparison;
+use crate::timing;
 
 /// The group's name (and criterion's directory).
 const GROUP: &str = "key_broker_request";
@@ -63,9 +70,19 @@ impl Vector {
 /// returned, not unwrapped: it was checked before any measurement.
 fn wasm_request(plugin: &mut Plugin, vector: &Vector) -> Result<Response, HarnessError> {
     plugin.script_random(&vector.nonce);
-    let response = plugin.handle_request(black_box(&vector.request), HOST);
-    plugin.clear_logs();
-    response
+    plugin.handle_request(black_box(&vector.request), HOST)
+}
+
+/// `iters` requests, the log records dropped between timed batches.
+fn timed_wasm_requests(plugin: &mut Plugin, vector: &Vector, iters: u64) -> Duration {
+    let plugin = std::cell::RefCell::new(plugin);
+    timing::batched(
+        iters,
+        || {
+            let _ = black_box(wasm_request(&mut plugin.borrow_mut(), vector));
+        },
+        || plugin.borrow_mut().clear_logs(),
+    )
 }
 
 /// The same request natively: parse, checks, ECDH, HKDF, AES-GCM, encoding.
@@ -88,6 +105,7 @@ pub fn bench(c: &mut Criterion, plugins: &Plugins) -> Result<Vec<Comparison>> {
     let now = i64::try_from(vector.now_ms).context("the vector's clock")?;
     let mut plugin = Plugin::builder()
         .clock(Clock::Fixed(now))
+        .metering(Metering::Off)
         .load(&plugins.key_broker)?;
     plugin.init(&vector.config)?;
     let broker = Broker::from_config(&vector.config)
@@ -112,7 +130,9 @@ pub fn bench(c: &mut Criterion, plugins: &Plugins) -> Result<Vec<Comparison>> {
     group.bench_function("native", |b| {
         b.iter(|| native_request(&broker, &vector, &mut out));
     });
-    group.bench_function("wasm", |b| b.iter(|| wasm_request(&mut plugin, &vector)));
+    group.bench_function("wasm", |b| {
+        b.iter_custom(|iters| timed_wasm_requests(&mut plugin, &vector, iters));
+    });
     group.finish();
     Ok(vec![Comparison {
         name: GROUP.to_owned(),
