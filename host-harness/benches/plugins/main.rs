@@ -12,6 +12,8 @@
 //! * `key_broker_request` ([`key_broker_request`]): a valid SKB1 request
 //!   through the harness against the broker's own code run natively: what
 //!   running the crypto as wasm costs.
+//! * `sgp4_propagate` ([`sgp4_propagate`]): one 91-state propagation of the
+//!   ISS through the module host against the same code native.
 //! * `instantiate` ([`instantiate`]): load and `init` of each example
 //!   against a module that does nothing (`benches/fixtures/floor.wat`).
 //!
@@ -30,6 +32,7 @@ mod echo_request;
 mod instantiate;
 mod key_broker_request;
 mod ratios;
+mod sgp4_propagate;
 mod timing;
 
 use std::path::PathBuf;
@@ -60,15 +63,18 @@ pub struct Plugins {
     pub echo: Vec<u8>,
     /// `target/plugins/key-broker.wasm`.
     pub key_broker: Vec<u8>,
+    /// `target/plugins/sgp4-propagator.wasm`.
+    pub sgp4_propagator: Vec<u8>,
 }
 
 impl Plugins {
-    /// Builds every example and reads the two the benchmarks load.
+    /// Builds every example and reads the three the benchmarks load.
     fn build() -> Result<Plugins> {
         xtask::build_examples::run().context("building the example plugins")?;
         Ok(Plugins {
             echo: read(xtask::build_examples::plugin_path("echo"))?,
             key_broker: read(xtask::build_examples::plugin_path("key-broker"))?,
+            sgp4_propagator: read(xtask::build_examples::plugin_path("sgp4-propagator"))?,
         })
     }
 }
@@ -86,6 +92,7 @@ fn main() -> Result<()> {
     let mut comparisons: Vec<Comparison> = Vec::new();
     comparisons.extend(echo_request::bench(&mut c, &plugins)?);
     comparisons.extend(key_broker_request::bench(&mut c, &plugins)?);
+    comparisons.extend(sgp4_propagate::bench(&mut c, &plugins)?);
     comparisons.extend(instantiate::bench(&mut c, &plugins)?);
     c.final_summary();
     ratios::print(&comparisons, started);
