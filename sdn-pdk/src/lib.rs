@@ -19,8 +19,16 @@ extern crate alloc;
 extern crate std;
 
 mod abi;
-#[cfg(all(target_arch = "wasm32", feature = "allocator"))]
+#[cfg(all(
+    target_arch = "wasm32",
+    feature = "allocator",
+    not(feature = "heap-stats")
+))]
 mod allocator;
+// `heap-stats`: the same allocator, counting live bytes (leak tests only).
+#[cfg(all(target_arch = "wasm32", feature = "allocator", feature = "heap-stats"))]
+#[path = "private/heap_stats.rs"]
+mod heap_stats;
 pub mod bytes;
 mod error;
 pub mod host;

@@ -9,8 +9,12 @@
 //!
 //! Everything is seeded: a failing run is replayed with the same seed.
 //!
-//! Memory: the guest's size in pages is read after the first 10% of the
-//! requests and at the end; they must be equal (zero growth).
+//! Memory: the plugins are the `heap-stats` builds (`instrumented.rs`),
+//! which export `sdn_pdk_heap_live_bytes`, the live bytes of the guest's
+//! allocator. It is read after the first 10% of the requests (the warm-up)
+//! and after every later request; it must never exceed the warm-up value
+//! and must end equal to it (zero growth, to the byte). The guest's size in
+//! pages is compared too (after the warm-up and at the end).
 //!
 //! Ephemeral keys: generating a P-256 key (and its ECDH secret with the
 //! broker) per request would cost more host time than the plugin spends, so
@@ -25,6 +29,20 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail, ensure};
 use host_harness::{Capacities, Clock, Plugin, Response};
+
+/// The export of a `heap-stats` build: live allocated bytes, as an `i32`.
+pub const HEAP_LIVE_BYTES: &str = "sdn_pdk_heap_live_bytes";
+
+/// The guest allocator's live bytes now, through [`HEAP_LIVE_BYTES`].
+pub fn heap_live_bytes(plugin: &mut Plugin) -> Result<u64> {
+    let result = plugin
+        .call_i32(HEAP_LIVE_BYTES, &[])
+        .with_context(|| format!("calling {HEAP_LIVE_BYTES} (a heap-stats build?)"))?;
+    let [bytes] = result[..] else {
+        bail!("{HEAP_LIVE_BYTES} returned {result:?}");
+    };
+    u64::try_from(bytes).with_context(|| format!("{HEAP_LIVE_BYTES} returned {bytes}"))
+}
 
 /// The seed used when none is given.
 pub const DEFAULT_SEED: u64 = 0x5D4_50A4;
@@ -116,6 +134,12 @@ pub struct Report {
     pub pages_after_warmup: u64,
     /// Guest memory in pages at the end.
     pub pages_at_end: u64,
+    /// Live heap bytes after the first 10% of the requests.
+    pub heap_after_warmup: u64,
+    /// The most live heap bytes at any request boundary after the warm-up.
+    pub heap_peak_after_warmup: u64,
+    /// Live heap bytes at the end.
+    pub heap_at_end: u64,
     /// How many responses had each status.
     pub statuses: BTreeMap<i32, u64>,
 }
@@ -139,8 +163,19 @@ impl Report {
         Ok(())
     }
 
-    /// Fails unless memory did not grow after the warm-up.
+    /// Fails unless memory did not grow after the warm-up: live heap bytes
+    /// at every later request boundary at most the warm-up value, at the
+    /// end equal to it, and the same page count.
     pub fn check_no_growth(&self) -> Result<()> {
+        ensure!(
+            self.heap_peak_after_warmup <= self.heap_after_warmup
+                && self.heap_at_end == self.heap_after_warmup,
+            "{}: live heap grew from {} bytes after the first 10% to {} bytes at the end (peak {} bytes)",
+            self.plugin,
+            self.heap_after_warmup,
+            self.heap_at_end,
+            self.heap_peak_after_warmup
+        );
         ensure!(
             self.pages_after_warmup == self.pages_at_end,
             "{}: guest memory grew from {} pages after the first 10% to {} pages at the end",
@@ -156,12 +191,15 @@ impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: {} requests, {:.2} s in plugin calls = {:.0} requests/s ({:.2} s wall with the host's checks); memory {} pages after 10%, {} pages at the end; statuses {:?}",
+            "{}: {} requests, {:.2} s in plugin calls = {:.0} requests/s ({:.2} s wall with the host's checks); live heap {} bytes after 10%, {} bytes at the end (peak {}); memory {} pages after 10%, {} pages at the end; statuses {:?}",
             self.plugin,
             self.requests,
             self.plugin_time.as_secs_f64(),
             self.rate(),
             self.elapsed.as_secs_f64(),
+            self.heap_after_warmup,
+            self.heap_at_end,
+            self.heap_peak_after_warmup,
             self.pages_after_warmup,
             self.pages_at_end,
             self.statuses
@@ -175,6 +213,8 @@ struct Meter {
     done: u64,
     warmup: u64,
     pages_after_warmup: Option<u64>,
+    heap_after_warmup: Option<u64>,
+    heap_peak_after_warmup: u64,
     statuses: BTreeMap<i32, u64>,
     plugin_time: Duration,
     started: Instant,
@@ -187,6 +227,8 @@ impl Meter {
             done: 0,
             warmup: total / 10,
             pages_after_warmup: None,
+            heap_after_warmup: None,
+            heap_peak_after_warmup: 0,
             statuses: BTreeMap::new(),
             plugin_time: Duration::ZERO,
             started: Instant::now(),
@@ -201,16 +243,26 @@ impl Meter {
         result
     }
 
-    fn count(&mut self, plugin: &Plugin, status: i32) {
+    /// Counts one checked response, then reads the live heap: the warm-up
+    /// value once 10% are done, the peak after that.
+    fn count(&mut self, plugin: &mut Plugin, status: i32) -> Result<()> {
         *self.statuses.entry(status).or_default() += 1;
         self.done += 1;
         if self.done == self.warmup.max(1) {
             self.pages_after_warmup = Some(plugin.memory_pages());
+            let heap = heap_live_bytes(plugin)?;
+            self.heap_after_warmup = Some(heap);
+            self.heap_peak_after_warmup = heap;
+        } else if self.heap_after_warmup.is_some() {
+            let heap = heap_live_bytes(plugin)?;
+            self.heap_peak_after_warmup = self.heap_peak_after_warmup.max(heap);
         }
+        Ok(())
     }
 
-    fn finish(self, plugin: &Plugin) -> Report {
-        Report {
+    fn finish(self, plugin: &mut Plugin) -> Result<Report> {
+        let heap_at_end = heap_live_bytes(plugin)?;
+        Ok(Report {
             plugin: self.plugin,
             requests: self.done,
             plugin_time: self.plugin_time,
@@ -219,8 +271,11 @@ impl Meter {
                 .pages_after_warmup
                 .unwrap_or_else(|| plugin.memory_pages()),
             pages_at_end: plugin.memory_pages(),
+            heap_after_warmup: self.heap_after_warmup.unwrap_or(heap_at_end),
+            heap_peak_after_warmup: self.heap_peak_after_warmup.max(heap_at_end),
+            heap_at_end,
             statuses: self.statuses,
-        }
+        })
     }
 }
 
@@ -278,13 +333,13 @@ pub fn soak_echo(wasm: &Path, requests: u64, seed: u64) -> Result<Report> {
                 response.body.len()
             );
         }
-        meter.count(&plugin, response.status);
+        meter.count(&mut plugin, response.status)?;
         // The echo logs one line a request; the host keeps them.
         if i.is_multiple_of(1024) {
             plugin.clear_logs();
         }
     }
-    Ok(meter.finish(&plugin))
+    meter.finish(&mut plugin)
 }
 
 // ---------------------------------------------------------------- key broker
@@ -444,12 +499,12 @@ pub fn soak_key_broker(wasm: &Path, requests: u64, seed: u64, key_pool: usize) -
                 .with_context(context)?;
             }
         }
-        meter.count(&plugin, response.status);
+        meter.count(&mut plugin, response.status)?;
         if i.is_multiple_of(1024) {
             plugin.clear_logs();
         }
     }
-    Ok(meter.finish(&plugin))
+    meter.finish(&mut plugin)
 }
 
 /// A domain the vector's allow-list admits (`example.com` or a name under
@@ -515,4 +570,27 @@ fn malform(rng: &mut Rng, request: &mut Vec<u8>) {
             request.truncate(cut);
         }
     }
+}
+
+// ------------------------------------------------------------- leak check
+
+/// `requests` empty requests to any `heap-stats` plugin, measured like the
+/// soaks (warm-up, live heap at every boundary), responses unchecked: how
+/// the tests prove [`Report::check_no_growth`] reports a leak.
+#[cfg_attr(
+    not(test),
+    expect(dead_code, reason = "only the tests' leak check calls it")
+)]
+pub fn soak_unchecked(wasm: &Path, name: &'static str, requests: u64) -> Result<Report> {
+    let mut plugin =
+        Plugin::load_file(wasm).with_context(|| format!("loading {}", wasm.display()))?;
+    plugin.init(b"").with_context(|| format!("{name} init"))?;
+    let mut meter = Meter::new(name, requests);
+    for i in 0..requests {
+        let response = meter
+            .time(|| plugin.handle_request(b"", ""))
+            .with_context(|| format!("{name} request {i}"))?;
+        meter.count(&mut plugin, response.status)?;
+    }
+    meter.finish(&mut plugin)
 }

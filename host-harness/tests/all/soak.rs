@@ -1,10 +1,14 @@
 //! The soak, reduced to about 1/50 of `cargo xtask soak` so it runs in
 //! `cargo test`: the same driver (`examples/soak/driver.rs`, included here),
-//! every response checked against the spec, no guest memory growth after
-//! the first 10% of the requests. Speeds are printed, never asserted.
+//! every response checked against the spec, no live-heap growth (to the
+//! byte, through the `heap-stats` builds) and no page growth after the
+//! first 10% of the requests. Speeds are printed, never asserted. The
+//! leaker test plugin proves the heap check fails on a 16-byte leak.
 
 #[path = "../../examples/soak/driver.rs"]
 pub mod driver;
+#[path = "../../examples/soak/instrumented.rs"]
+pub mod instrumented;
 
 use crate::support;
 
@@ -19,7 +23,7 @@ const KEY_POOL: usize = 64;
 #[test]
 fn echo_soak_matches_the_spec_without_memory_growth() {
     let report = driver::soak_echo(
-        &support::example_path("echo"),
+        &instrumented::build("echo").unwrap_or_else(|e| panic!("{e:#}")),
         ECHO_REQUESTS,
         driver::DEFAULT_SEED,
     )
@@ -33,7 +37,7 @@ fn echo_soak_matches_the_spec_without_memory_growth() {
 #[test]
 fn key_broker_soak_matches_the_spec_without_memory_growth() {
     let report = driver::soak_key_broker(
-        &support::example_path("key-broker"),
+        &instrumented::build("key-broker").unwrap_or_else(|e| panic!("{e:#}")),
         KEY_BROKER_REQUESTS,
         driver::DEFAULT_SEED,
         KEY_POOL,
@@ -61,6 +65,9 @@ fn the_request_count_check_fails_on_a_short_count() {
         elapsed: std::time::Duration::from_millis(2),
         pages_after_warmup: 18,
         pages_at_end: 18,
+        heap_after_warmup: 100,
+        heap_peak_after_warmup: 100,
+        heap_at_end: 100,
         statuses: [(0, 9)].into_iter().collect(),
     };
     report.check_count(9).unwrap();
@@ -70,4 +77,34 @@ fn the_request_count_check_fails_on_a_short_count() {
         ..report
     };
     assert!(mismatched.check_count(9).is_err());
+}
+
+#[test]
+fn the_heap_check_reports_a_16_byte_leak_per_request() {
+    const REQUESTS: u64 = 1_000;
+    let report = driver::soak_unchecked(&support::test_plugin_path("leaker"), "leaker", REQUESTS)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    println!("{report}");
+    report.check_count(REQUESTS).unwrap();
+    // 16 bytes for every request after the 100 of the warm-up, all within
+    // the same pages: only the byte count sees it.
+    assert_eq!(
+        report.heap_at_end - report.heap_after_warmup,
+        16 * (REQUESTS - REQUESTS / 10)
+    );
+    assert_eq!(report.pages_at_end, report.pages_after_warmup);
+    let error = report.check_no_growth().unwrap_err().to_string();
+    assert!(error.contains("live heap grew"), "{error}");
+}
+
+#[test]
+fn the_shipped_examples_have_no_heap_stats_export() {
+    for name in ["echo", "key-broker"] {
+        let mut plugin = host_harness::Plugin::load_file(support::example_path(name)).unwrap();
+        assert!(
+            driver::heap_live_bytes(&mut plugin).is_err(),
+            "target/plugins/{name}.wasm exports {}",
+            driver::HEAP_LIVE_BYTES
+        );
+    }
 }
