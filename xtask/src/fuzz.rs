@@ -2,10 +2,20 @@
 //! target in `fuzz/` for N seconds (default 60).
 //!
 //! `cargo +nightly fuzz run <target> -- -max_total_time=N`, one target after
-//! another; a crash fails the command and leaves the input in
-//! `fuzz/artifacts/<target>/`. Every crash found becomes a regression test
-//! in host-harness's test modules. Needs the nightly toolchain and
-//! `cargo install cargo-fuzz`.
+//! another, growing `fuzz/corpus/<target>/`; a crash fails the command and
+//! leaves the input in `fuzz/artifacts/<target>/`. Needs the nightly
+//! toolchain and `cargo install cargo-fuzz`.
+//!
+//! What stable `cargo test` proves without either: each target's body is a
+//! plain function, `fuzz/checks/<target>.rs` (`check(data)`, panicking on a
+//! spec violation), which the fuzz target calls and which the corpus replay
+//! tests include by `#[path]` (`examples/echo/tests/fuzz_corpus.rs`,
+//! `examples/key-broker/tests/fuzz_corpus.rs`): they run it on every file of
+//! the committed corpus. After a run, minimise with `cargo +nightly fuzz
+//! cmin <target>` (in `fuzz/`) and commit the corpus; copy every crash from
+//! `fuzz/artifacts/<target>/` into `fuzz/corpus/<target>/` and commit it
+//! too, so it stays a regression input once fixed (`git add -f`: the root
+//! `.gitignore` lists `/fuzz/corpus`).
 //!
 //! The targets (see `fuzz/fuzz_targets/`):
 //! * `key_broker_request`: `Broker::handle` with the test vector's config,
