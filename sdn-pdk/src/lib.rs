@@ -26,11 +26,11 @@ mod abi;
 ))]
 mod allocator;
 // `heap-stats`: the same allocator, counting live bytes (leak tests only).
+pub mod bytes;
+mod error;
 #[cfg(all(target_arch = "wasm32", feature = "allocator", feature = "heap-stats"))]
 #[path = "private/heap_stats.rs"]
 mod heap_stats;
-pub mod bytes;
-mod error;
 pub mod host;
 #[cfg(feature = "log")]
 pub mod logger;
