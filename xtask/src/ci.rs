@@ -25,16 +25,20 @@ use anyhow::{Result, bail};
 
 use crate::{build_examples, cargo, check, new, package_check, run_command, workspace_root};
 
-/// The crates that are built for wasm: the guest SDK and every plugin.
+/// The crates that are built for wasm: the guest SDK, every example and
+/// every test plugin (a test below keeps the list complete).
 const GUEST_PACKAGES: &[&str] = &[
     "sdn-pdk",
     "echo",
     "key-broker",
+    "skb1",
     "module-echo",
     "sgp4-propagator",
-    "std-plugin",
-    "panicker",
     "hoarder",
+    "leaker",
+    "panicker",
+    "std-plugin",
+    "wired-module",
 ];
 
 /// Runs every step in order, stopping at the first failure.
@@ -165,4 +169,44 @@ pub fn cli(args: &[String]) -> Result<()> {
         bail!("ci: unexpected argument `{extra}` (usage: cargo xtask ci)");
     }
     run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GUEST_PACKAGES;
+    use crate::workspace_root;
+
+    /// The package name in the `Cargo.toml` of `dir`.
+    fn package_name(dir: &std::path::Path) -> String {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        manifest
+            .lines()
+            .find_map(|line| line.strip_prefix("name = \""))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("no package name in {}", dir.display()))
+            .to_owned()
+    }
+
+    #[test]
+    fn every_test_plugin_and_example_is_linted_for_wasm() {
+        let root = workspace_root();
+        let mut dirs = Vec::new();
+        for parent in ["examples", "host-harness/test-plugins"] {
+            for entry in std::fs::read_dir(root.join(parent)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.join("Cargo.toml").is_file() {
+                    dirs.push(path);
+                }
+            }
+        }
+        assert!(dirs.len() >= 9, "found only {dirs:?}");
+        for dir in dirs {
+            let name = package_name(&dir);
+            assert!(
+                GUEST_PACKAGES.contains(&name.as_str()),
+                "{name} ({}) is missing from GUEST_PACKAGES",
+                dir.display()
+            );
+        }
+    }
 }
