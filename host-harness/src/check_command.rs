@@ -67,7 +67,7 @@ pub fn run(args: &CheckArgs) -> Result<()> {
     let mut failed = Vec::new();
     for file in &args.files {
         let report = check::check_file(file, &options)?;
-        println!("{report}");
+        out!("{report}");
         if !report.passed() {
             failed.push(report.file);
         }

@@ -65,7 +65,7 @@ pub fn run(args: &InspectArgs) -> Result<()> {
     let bytes =
         std::fs::read(&args.plugin).with_context(|| format!("cannot read {}", args.plugin))?;
     let report = inspect(&bytes, args.revision).with_context(|| args.plugin.clone())?;
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    out!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }
 

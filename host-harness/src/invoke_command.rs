@@ -172,24 +172,24 @@ pub(crate) fn status_name(status: i32) -> &'static str {
 }
 
 fn print_result(result: &InvokeResult, out_dir: Option<&Path>) -> Result<()> {
-    println!(
+    out!(
         "status: {} ({})",
         result.status_code,
         status_name(result.status)
     );
-    println!(
+    out!(
         "error code: {}",
         result.error_code.as_deref().unwrap_or("none")
     );
     if let Some(message) = &result.error_message {
-        println!("error message: {message}");
+        out!("error message: {message}");
     }
-    println!("outputs: {}", result.outputs.len());
+    out!("outputs: {}", result.outputs.len());
     if let Some(dir) = out_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     for (i, output) in result.outputs.iter().enumerate() {
-        println!(
+        out!(
             "output {i}: port {}, type {}, {} bytes",
             output.port,
             type_text(output),
@@ -200,9 +200,9 @@ fn print_result(result: &InvokeResult, out_dir: Option<&Path>) -> Result<()> {
                 let path = dir.join(format!("{i}-{}.bin", file_safe(&output.port)));
                 std::fs::write(&path, &output.payload)
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                println!("  file: {}", path.display());
+                out!("  file: {}", path.display());
             }
-            None => println!("  hex: {}", crate::hex(&output.payload)),
+            None => out!("  hex: {}", crate::hex(&output.payload)),
         }
     }
     Ok(())
@@ -234,7 +234,7 @@ pub(crate) fn print_host_side(module: &Module) {
     crate::print_stream("stdout", module.stdout());
     crate::print_stream("stderr", module.stderr());
     for record in module.logs() {
-        println!("log [{}] {}", record.level, record.message);
+        out!("log [{}] {}", record.level, record.message);
     }
 }
 

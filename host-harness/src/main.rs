@@ -16,6 +16,9 @@
 //! a module.
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod stdout;
+
 mod artifact;
 mod check_command;
 mod inspect;
@@ -88,32 +91,32 @@ enum Command {
 fn main() -> ExitCode {
     match parse(std::env::args().skip(1)).and_then(|command| match command {
         Command::Help => {
-            println!("{USAGE}");
+            out!("{USAGE}");
             Ok(())
         }
         Command::Run(args) => run(&args),
         Command::ServeHelp => {
-            println!("{}", serve::USAGE);
+            out!("{}", serve::USAGE);
             Ok(())
         }
         Command::Serve(args) => serve::run(args),
         Command::StreamHelp => {
-            println!("{}", stream_command::USAGE);
+            out!("{}", stream_command::USAGE);
             Ok(())
         }
         Command::Stream(args) => stream_command::run(&args),
         Command::InspectHelp => {
-            println!("{}", inspect::USAGE);
+            out!("{}", inspect::USAGE);
             Ok(())
         }
         Command::Inspect(args) => inspect::run(&args),
         Command::InvokeHelp => {
-            println!("{}", invoke_command::USAGE);
+            out!("{}", invoke_command::USAGE);
             Ok(())
         }
         Command::Invoke(args) => invoke_command::run(&args),
         Command::CheckHelp => {
-            println!("{}", check_command::USAGE);
+            out!("{}", check_command::USAGE);
             Ok(())
         }
         Command::Check(args) => check_command::run(&args),
@@ -209,7 +212,7 @@ fn print_stream(name: &str, bytes: &[u8]) {
         return;
     }
     for line in String::from_utf8_lossy(bytes).lines() {
-        println!("{name}: {line}");
+        out!("{name}: {line}");
     }
 }
 
@@ -217,7 +220,7 @@ fn run(args: &RunArgs) -> Result<()> {
     let mut plugin = args.plugin.load()?;
     let result = report(&mut plugin, args);
     for record in plugin.take_logs() {
-        println!("log [{}] {}", record.level, record.message);
+        out!("log [{}] {}", record.level, record.message);
     }
     print_stream("stdout", plugin.stdout());
     print_stream("stderr", plugin.stderr());
@@ -230,7 +233,7 @@ fn run(args: &RunArgs) -> Result<()> {
         }
     }
     for (name, count) in counted {
-        println!("wasi call {name} x{count}");
+        out!("wasi call {name} x{count}");
     }
     result
 }
@@ -240,13 +243,13 @@ fn report(plugin: &mut Plugin, args: &RunArgs) -> Result<()> {
         .init(args.plugin.init_config())
         .context("plugin_init")?;
     let key = plugin.public_key().context("plugin_get_public_key")?;
-    println!("public key: {}", hex(&key));
+    out!("public key: {}", hex(&key));
     let metadata = plugin.metadata().context("plugin_get_metadata")?;
-    println!("metadata: {}", hex(&metadata));
+    out!("metadata: {}", hex(&metadata));
     let response = plugin
         .handle_request(&args.request, &args.host)
         .context("plugin_handle_request")?;
-    println!("status: {}", response.status);
-    println!("response: {}", hex(&response.body));
+    out!("status: {}", response.status);
+    out!("response: {}", hex(&response.body));
     Ok(())
 }

@@ -420,3 +420,24 @@ fn stream_plays_one_exchange_of_a_modules_protocol() {
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    // `host-harness run ... | head -0`: the read end of stdout is closed
+    // before the command writes (it first compiles the plugin), so every
+    // write meets a broken pipe. `println!` would panic there.
+    let path = plugin_file("echo-closed-stdout", &Wat::echo());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .args(["run", path.to_str().unwrap(), "--request-hex", "0102"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr, "", "nothing to say: the reader wanted no more");
+}
