@@ -624,6 +624,53 @@ fn running_out_of_fuel_or_trapping_fails_one_call_only() {
     assert_eq!(module.invoke_raw(&[0]).unwrap(), b"canned response");
 }
 
+#[test]
+fn unmetered_modules_have_no_budget_and_answer_as_metered_ones() {
+    use host_harness::Metering;
+
+    // Three million loop turns: more than a 1,000,000 budget allows.
+    let busy = Mod {
+        invoke: format!(
+            r#"
+    (global.set $busy (i32.const 3000000))
+    (loop $spin
+      (global.set $busy (i32.sub (global.get $busy) (i32.const 1)))
+      (br_if $spin (global.get $busy)))
+    {CANNED}"#
+        ),
+        extra: "(global $busy (mut i32) (i32.const 0))".to_owned(),
+        ..Mod::new()
+    };
+    let tight = ModuleOptions {
+        fuel_per_call: Some(1_000_000),
+        ..server()
+    };
+    let mut metered = busy.load(&tight).unwrap();
+    assert!(matches!(
+        metered.invoke_raw(&[0]).unwrap_err(),
+        ModuleError::Timeout { .. }
+    ));
+    let mut unmetered = busy
+        .load(&ModuleOptions {
+            metering: Metering::Off,
+            ..tight
+        })
+        .unwrap();
+    let mut generous = busy
+        .load(&ModuleOptions {
+            fuel_per_call: Some(1_000_000_000),
+            ..server()
+        })
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            unmetered.invoke_raw(&[0]).unwrap(),
+            generous.invoke_raw(&[0]).unwrap()
+        );
+    }
+    assert_eq!(unmetered.invoke_raw(&[0]).unwrap(), b"canned response");
+}
+
 // ----- the hostcall bridge -----
 
 #[test]
