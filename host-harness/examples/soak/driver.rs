@@ -14,7 +14,9 @@
 //! allocator. It is read after the first 10% of the requests (the warm-up)
 //! and after every later request; it must never exceed the warm-up value
 //! and must end equal to it (zero growth, to the byte). The guest's size in
-//! pages is compared too (after the warm-up and at the end).
+//! pages is compared too (after the warm-up and at the end). Every instance
+//! a soak sends requests to is watched so, the key broker's never-initialised
+//! one (status 1) included, each at the request boundaries it served.
 //!
 //! Ephemeral keys: generating a P-256 key (and its ECDH secret with the
 //! broker) per request would cost more host time than the plugin spends, so
@@ -130,18 +132,66 @@ pub struct Report {
     pub plugin_time: Duration,
     /// Wall time of the whole request loop, host work included.
     pub elapsed: Duration,
-    /// Guest memory in pages after the first 10% of the requests.
+    /// The memory of the instance that served the requests.
+    pub memory: Memory,
+    /// The memory of a second instance, where the soak has one (the key
+    /// broker's never-initialised instance, which answers status 1).
+    pub second_instance: Option<Memory>,
+    /// How many responses had each status.
+    pub statuses: BTreeMap<i32, u64>,
+}
+
+/// One instance's memory over a soak, read at the request boundaries it
+/// served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory {
+    /// Guest memory in pages after the warm-up.
     pub pages_after_warmup: u64,
     /// Guest memory in pages at the end.
     pub pages_at_end: u64,
-    /// Live heap bytes after the first 10% of the requests.
+    /// Live heap bytes at the first boundary after the warm-up.
     pub heap_after_warmup: u64,
-    /// The most live heap bytes at any request boundary after the warm-up.
+    /// The most live heap bytes at any boundary after the warm-up.
     pub heap_peak_after_warmup: u64,
     /// Live heap bytes at the end.
     pub heap_at_end: u64,
-    /// How many responses had each status.
-    pub statuses: BTreeMap<i32, u64>,
+}
+
+impl Memory {
+    /// Fails unless memory did not grow after the warm-up: live heap bytes
+    /// at every later boundary at most the warm-up value, at the end equal
+    /// to it, and the same page count. `instance` names it in the error.
+    pub fn check_no_growth(&self, instance: &str) -> Result<()> {
+        ensure!(
+            self.heap_peak_after_warmup <= self.heap_after_warmup
+                && self.heap_at_end == self.heap_after_warmup,
+            "{instance}: live heap grew from {} bytes after the first 10% to {} bytes at the end (peak {} bytes)",
+            self.heap_after_warmup,
+            self.heap_at_end,
+            self.heap_peak_after_warmup
+        );
+        ensure!(
+            self.pages_after_warmup == self.pages_at_end,
+            "{instance}: guest memory grew from {} pages after the first 10% to {} pages at the end",
+            self.pages_after_warmup,
+            self.pages_at_end
+        );
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "live heap {} bytes after 10%, {} bytes at the end (peak {}); memory {} pages after 10%, {} pages at the end",
+            self.heap_after_warmup,
+            self.heap_at_end,
+            self.heap_peak_after_warmup,
+            self.pages_after_warmup,
+            self.pages_at_end,
+        )
+    }
 }
 
 impl Report {
@@ -163,26 +213,13 @@ impl Report {
         Ok(())
     }
 
-    /// Fails unless memory did not grow after the warm-up: live heap bytes
-    /// at every later request boundary at most the warm-up value, at the
-    /// end equal to it, and the same page count.
+    /// Fails unless the memory of every instance the soak served requests
+    /// from did not grow after the warm-up ([`Memory::check_no_growth`]).
     pub fn check_no_growth(&self) -> Result<()> {
-        ensure!(
-            self.heap_peak_after_warmup <= self.heap_after_warmup
-                && self.heap_at_end == self.heap_after_warmup,
-            "{}: live heap grew from {} bytes after the first 10% to {} bytes at the end (peak {} bytes)",
-            self.plugin,
-            self.heap_after_warmup,
-            self.heap_at_end,
-            self.heap_peak_after_warmup
-        );
-        ensure!(
-            self.pages_after_warmup == self.pages_at_end,
-            "{}: guest memory grew from {} pages after the first 10% to {} pages at the end",
-            self.plugin,
-            self.pages_after_warmup,
-            self.pages_at_end
-        );
+        self.memory.check_no_growth(self.plugin)?;
+        if let Some(second) = &self.second_instance {
+            second.check_no_growth(&format!("{} (second instance)", self.plugin))?;
+        }
         Ok(())
     }
 }
@@ -191,30 +228,26 @@ impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: {} requests, {:.2} s in plugin calls = {:.0} requests/s ({:.2} s wall with the host's checks); live heap {} bytes after 10%, {} bytes at the end (peak {}); memory {} pages after 10%, {} pages at the end; statuses {:?}",
+            "{}: {} requests, {:.2} s in plugin calls = {:.0} requests/s ({:.2} s wall with the host's checks); {}",
             self.plugin,
             self.requests,
             self.plugin_time.as_secs_f64(),
             self.rate(),
             self.elapsed.as_secs_f64(),
-            self.heap_after_warmup,
-            self.heap_at_end,
-            self.heap_peak_after_warmup,
-            self.pages_after_warmup,
-            self.pages_at_end,
-            self.statuses
-        )
+            self.memory,
+        )?;
+        if let Some(second) = &self.second_instance {
+            write!(f, "; second instance: {second}")?;
+        }
+        write!(f, "; statuses {:?}", self.statuses)
     }
 }
 
-/// Counts requests and reads the page count once 10% are done.
+/// Counts the checked responses and times the plugin calls.
 struct Meter {
     plugin: &'static str,
     done: u64,
     warmup: u64,
-    pages_after_warmup: Option<u64>,
-    heap_after_warmup: Option<u64>,
-    heap_peak_after_warmup: u64,
     statuses: BTreeMap<i32, u64>,
     plugin_time: Duration,
     started: Instant,
@@ -226,9 +259,6 @@ impl Meter {
             plugin,
             done: 0,
             warmup: total / 10,
-            pages_after_warmup: None,
-            heap_after_warmup: None,
-            heap_peak_after_warmup: 0,
             statuses: BTreeMap::new(),
             plugin_time: Duration::ZERO,
             started: Instant::now(),
@@ -243,38 +273,66 @@ impl Meter {
         result
     }
 
-    /// Counts one checked response, then reads the live heap: the warm-up
-    /// value once 10% are done, the peak after that.
-    fn count(&mut self, plugin: &mut Plugin, status: i32) -> Result<()> {
+    /// Counts one checked response; answers whether the warm-up (the first
+    /// 10%) is over, this response included.
+    fn count(&mut self, status: i32) -> bool {
         *self.statuses.entry(status).or_default() += 1;
         self.done += 1;
-        if self.done == self.warmup.max(1) {
-            self.pages_after_warmup = Some(plugin.memory_pages());
-            let heap = heap_live_bytes(plugin)?;
-            self.heap_after_warmup = Some(heap);
-            self.heap_peak_after_warmup = heap;
-        } else if self.heap_after_warmup.is_some() {
-            let heap = heap_live_bytes(plugin)?;
-            self.heap_peak_after_warmup = self.heap_peak_after_warmup.max(heap);
-        }
-        Ok(())
+        self.done >= self.warmup.max(1)
     }
 
-    fn finish(self, plugin: &mut Plugin) -> Result<Report> {
-        let heap_at_end = heap_live_bytes(plugin)?;
-        Ok(Report {
+    fn finish(self, memory: Memory, second_instance: Option<Memory>) -> Report {
+        Report {
             plugin: self.plugin,
             requests: self.done,
             plugin_time: self.plugin_time,
             elapsed: self.started.elapsed(),
-            pages_after_warmup: self
-                .pages_after_warmup
-                .unwrap_or_else(|| plugin.memory_pages()),
-            pages_at_end: plugin.memory_pages(),
-            heap_after_warmup: self.heap_after_warmup.unwrap_or(heap_at_end),
-            heap_peak_after_warmup: self.heap_peak_after_warmup.max(heap_at_end),
-            heap_at_end,
+            memory,
+            second_instance,
             statuses: self.statuses,
+        }
+    }
+}
+
+/// Watches one instance's memory at the request boundaries it serves.
+#[derive(Debug, Default)]
+struct MemoryWatch {
+    /// Pages and live heap bytes at the first boundary after the warm-up.
+    after_warmup: Option<(u64, u64)>,
+    peak: u64,
+}
+
+impl MemoryWatch {
+    /// After a request `plugin` served: from the warm-up on, the first
+    /// reading is the baseline and every later one can raise the peak.
+    fn observe(&mut self, plugin: &mut Plugin, warmed_up: bool) -> Result<()> {
+        if !warmed_up {
+            return Ok(());
+        }
+        let heap = heap_live_bytes(plugin)?;
+        match self.after_warmup {
+            None => {
+                self.after_warmup = Some((plugin.memory_pages(), heap));
+                self.peak = heap;
+            }
+            Some(_) => self.peak = self.peak.max(heap),
+        }
+        Ok(())
+    }
+
+    /// The figures, with the end read from `plugin` now (the baseline too,
+    /// if it served nothing after the warm-up).
+    fn finish(self, plugin: &mut Plugin) -> Result<Memory> {
+        let heap_at_end = heap_live_bytes(plugin)?;
+        let pages_at_end = plugin.memory_pages();
+        let (pages_after_warmup, heap_after_warmup) =
+            self.after_warmup.unwrap_or((pages_at_end, heap_at_end));
+        Ok(Memory {
+            pages_after_warmup,
+            pages_at_end,
+            heap_after_warmup,
+            heap_peak_after_warmup: self.peak.max(heap_at_end),
+            heap_at_end,
         })
     }
 }
@@ -315,6 +373,7 @@ pub fn soak_echo(wasm: &Path, requests: u64, seed: u64) -> Result<Report> {
     plugin.init(b"soak-echo").context("echo init")?;
     let mut body = vec![0; ECHO_LARGEST_BODY];
     let mut meter = Meter::new("echo", requests);
+    let mut memory = MemoryWatch::default();
     for i in 0..requests {
         let len = rng.index(ECHO_LARGEST_BODY);
         let body = &mut body[..len];
@@ -333,13 +392,14 @@ pub fn soak_echo(wasm: &Path, requests: u64, seed: u64) -> Result<Report> {
                 response.body.len()
             );
         }
-        meter.count(&mut plugin, response.status)?;
+        let warmed_up = meter.count(response.status);
+        memory.observe(&mut plugin, warmed_up)?;
         // The echo logs one line a request; the host keeps them.
         if i.is_multiple_of(1024) {
             plugin.clear_logs();
         }
     }
-    meter.finish(&mut plugin)
+    Ok(meter.finish(memory.finish(&mut plugin)?, None))
 }
 
 // ---------------------------------------------------------------- key broker
@@ -377,6 +437,8 @@ pub fn soak_key_broker(wasm: &Path, requests: u64, seed: u64, key_pool: usize) -
     let full = Capacities::default();
 
     let mut meter = Meter::new("key-broker", requests);
+    let mut memory = MemoryWatch::default();
+    let mut uninitialised_memory = MemoryWatch::default();
     // Until `requests` responses were checked: a generated request the
     // model rejects as not what it was meant to be is skipped, not counted.
     let mut attempts: u64 = 0;
@@ -499,12 +561,21 @@ pub fn soak_key_broker(wasm: &Path, requests: u64, seed: u64, key_pool: usize) -
                 .with_context(context)?;
             }
         }
-        meter.count(&mut plugin, response.status)?;
+        let warmed_up = meter.count(response.status);
+        if kind == 1 {
+            uninitialised_memory.observe(&mut uninitialised, warmed_up)?;
+        } else {
+            memory.observe(&mut plugin, warmed_up)?;
+        }
         if i.is_multiple_of(1024) {
             plugin.clear_logs();
+            uninitialised.clear_logs();
         }
     }
-    meter.finish(&mut plugin)
+    Ok(meter.finish(
+        memory.finish(&mut plugin)?,
+        Some(uninitialised_memory.finish(&mut uninitialised)?),
+    ))
 }
 
 /// A domain the vector's allow-list admits (`example.com` or a name under
@@ -586,11 +657,13 @@ pub fn soak_unchecked(wasm: &Path, name: &'static str, requests: u64) -> Result<
         Plugin::load_file(wasm).with_context(|| format!("loading {}", wasm.display()))?;
     plugin.init(b"").with_context(|| format!("{name} init"))?;
     let mut meter = Meter::new(name, requests);
+    let mut memory = MemoryWatch::default();
     for i in 0..requests {
         let response = meter
             .time(|| plugin.handle_request(b"", ""))
             .with_context(|| format!("{name} request {i}"))?;
-        meter.count(&mut plugin, response.status)?;
+        let warmed_up = meter.count(response.status);
+        memory.observe(&mut plugin, warmed_up)?;
     }
-    meter.finish(&mut plugin)
+    Ok(meter.finish(memory.finish(&mut plugin)?, None))
 }

@@ -53,21 +53,26 @@ fn key_broker_soak_matches_the_spec_without_memory_growth() {
             report.statuses
         );
     }
+    // The never-initialised instance that answers status 1 is watched too.
+    assert!(report.second_instance.is_some(), "{report}");
     report.check_no_growth().unwrap();
 }
 
 #[test]
-fn the_request_count_check_fails_on_a_short_count() {
+fn the_count_and_memory_checks_fail_on_a_short_count_or_a_growing_instance() {
     let report = driver::Report {
         plugin: "echo",
         requests: 9,
         plugin_time: std::time::Duration::from_millis(1),
         elapsed: std::time::Duration::from_millis(2),
-        pages_after_warmup: 18,
-        pages_at_end: 18,
-        heap_after_warmup: 100,
-        heap_peak_after_warmup: 100,
-        heap_at_end: 100,
+        memory: driver::Memory {
+            pages_after_warmup: 18,
+            pages_at_end: 18,
+            heap_after_warmup: 100,
+            heap_peak_after_warmup: 100,
+            heap_at_end: 100,
+        },
+        second_instance: None,
         statuses: [(0, 9)].into_iter().collect(),
     };
     report.check_count(9).unwrap();
@@ -77,6 +82,18 @@ fn the_request_count_check_fails_on_a_short_count() {
         ..report
     };
     assert!(mismatched.check_count(9).is_err());
+
+    // Growth in a second instance fails the memory check, naming it.
+    report.check_no_growth().unwrap();
+    let leaky_second = driver::Report {
+        second_instance: Some(driver::Memory {
+            heap_at_end: 116,
+            ..report.memory
+        }),
+        ..report
+    };
+    let error = leaky_second.check_no_growth().unwrap_err().to_string();
+    assert!(error.contains("second instance"), "{error}");
 }
 
 #[test]
@@ -89,10 +106,10 @@ fn the_heap_check_reports_a_16_byte_leak_per_request() {
     // 16 bytes for every request after the 100 of the warm-up, all within
     // the same pages: only the byte count sees it.
     assert_eq!(
-        report.heap_at_end - report.heap_after_warmup,
+        report.memory.heap_at_end - report.memory.heap_after_warmup,
         16 * (REQUESTS - REQUESTS / 10)
     );
-    assert_eq!(report.pages_at_end, report.pages_after_warmup);
+    assert_eq!(report.memory.pages_at_end, report.memory.pages_after_warmup);
     let error = report.check_no_growth().unwrap_err().to_string();
     assert!(error.contains("live heap grew"), "{error}");
 }
