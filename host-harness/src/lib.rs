@@ -78,6 +78,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod call_failure;
 mod calls;
 mod clock;
 mod compile_cache;
@@ -95,6 +96,7 @@ mod memory;
 mod metering;
 pub mod module;
 mod plugin;
+mod preview1;
 mod random;
 mod state;
 pub mod stream;

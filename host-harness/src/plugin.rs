@@ -1,12 +1,13 @@
 //! Loading a plugin, and the controls a test turns between calls.
 
 use std::path::Path;
-use wasmtime::{Engine, Instance, Memory, Module, Store, Trap, TypedFunc, Val, WasmFeatures};
+use wasmtime::{Engine, Instance, Memory, Module, Store, TypedFunc, Val, WasmFeatures};
 
+use crate::call_failure::CallFailure;
 use crate::clock::Clock;
 use crate::error::HarnessError;
 use crate::exports::{self, HostRevision};
-use crate::imports::{self, wasi::ProcExit};
+use crate::imports;
 use crate::limits;
 use crate::log::LogRecord;
 use crate::memory;
@@ -189,17 +190,11 @@ fn compile(metering: Metering, engine: &Engine, wasm: &[u8]) -> Result<Module, H
 
 /// Turns a wasmtime call error into the harness's error.
 pub(crate) fn classify(export: &str, err: &wasmtime::Error) -> HarnessError {
-    if let Some(ProcExit(code)) = err.downcast_ref::<ProcExit>() {
-        return HarnessError::ProcExit { code: *code };
-    }
-    if let Some(Trap::OutOfFuel) = err.downcast_ref::<Trap>() {
-        return HarnessError::Timeout {
-            export: export.to_owned(),
-        };
-    }
-    HarnessError::Trap {
-        export: export.to_owned(),
-        message: format!("{err:#}"),
+    let export = export.to_owned();
+    match CallFailure::of(err) {
+        CallFailure::ProcExit(code) => HarnessError::ProcExit { code },
+        CallFailure::OutOfFuel => HarnessError::Timeout { export },
+        CallFailure::Trap(message) => HarnessError::Trap { export, message },
     }
 }
 
@@ -237,7 +232,7 @@ impl Plugin {
             .unwrap_or(limits::DEFAULT_FUEL_PER_CALL);
         set_fuel(&mut store, options.metering, fuel_per_call)?;
         let instance = linker.instantiate(&mut store, &module).map_err(|e| {
-            if e.downcast_ref::<Trap>().is_some() || e.downcast_ref::<ProcExit>().is_some() {
+            if CallFailure::ran_guest_code(&e) {
                 classify("(start function)", &e)
             } else {
                 HarnessError::Instantiate {

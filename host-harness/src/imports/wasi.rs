@@ -19,14 +19,15 @@
 //! sequence (they are as fixed and as useless), and the stubbed functions
 //! answer `ENOSYS` where Wazero would answer, for example, `EBADF`.
 
-use std::fmt;
-
 use wasmtime::{Caller, Engine, Linker, Val};
 
 use super::Ty::{I32, I64};
 use super::sdn::guest_memory;
 use super::{Sig, WASI};
 use crate::memory;
+use crate::preview1::{
+    self, CLOCK_MONOTONIC, CLOCK_REALTIME, EBADF, EFAULT, EINVAL, ESUCCESS, ProcExit,
+};
 use crate::random::SplitMix64;
 use crate::state::HostState;
 
@@ -37,15 +38,7 @@ pub const FAKE_CLOCK_STEP_NS: u64 = 1_000_000;
 /// The fixed seed of WASI `random_get` (Wazero uses math/rand seeded with 42).
 pub const FAKE_RANDOM_SEED: u64 = 42;
 
-const ESUCCESS: i32 = 0;
-const EBADF: i32 = 8;
-const EFAULT: i32 = 21;
-const EINVAL: i32 = 28;
-/// What every stubbed WASI function returns.
-pub const ENOSYS: i32 = 52;
-
-const CLOCK_REALTIME: i32 = 0;
-const CLOCK_MONOTONIC: i32 = 1;
+use preview1::ENOSYS;
 
 /// The WASI side of the host state.
 #[derive(Debug)]
@@ -72,18 +65,6 @@ impl WasiState {
         }
     }
 }
-
-/// The error a `proc_exit` call unwinds the guest with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ProcExit(pub(crate) i32);
-
-impl fmt::Display for ProcExit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "proc_exit({})", self.0)
-    }
-}
-
-impl std::error::Error for ProcExit {}
 
 const fn sig(params: &'static [super::Ty], results: &'static [super::Ty]) -> Sig {
     Sig { params, results }
@@ -241,29 +222,20 @@ pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtim
         "fd_write",
         |mut caller: Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, nwritten: i32| {
             record(&mut caller, "fd_write");
-            if fd != 1 && fd != 2 {
-                return EBADF;
-            }
             let Some(mem) = guest_memory(&mut caller) else {
                 return EFAULT;
             };
             let (data, state) = mem.data_and_store_mut(&mut caller);
-            let Some(bytes) = gather(data, iovs.cast_unsigned(), iovs_len.cast_unsigned()) else {
-                return EFAULT;
-            };
-            let Ok(count) = u32::try_from(bytes.len()) else {
-                return EINVAL;
-            };
-            if !memory::write(data, nwritten.cast_unsigned(), &count.to_le_bytes()) {
-                return EFAULT;
-            }
-            let sink = if fd == 1 {
-                &mut state.wasi.stdout
-            } else {
-                &mut state.wasi.stderr
-            };
-            sink.extend_from_slice(&bytes);
-            ESUCCESS
+            let wasi = &mut state.wasi;
+            preview1::fd_write(
+                data,
+                fd,
+                iovs,
+                iovs_len,
+                nwritten,
+                &mut wasi.stdout,
+                &mut wasi.stderr,
+            )
         },
     )?;
 
@@ -286,10 +258,10 @@ pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtim
             name,
             move |mut caller: Cx<'_>, count: i32, size: i32| {
                 record(&mut caller, name);
-                match put(&mut caller, count, &0u32.to_le_bytes()) {
-                    ESUCCESS => put(&mut caller, size, &0u32.to_le_bytes()),
-                    errno => errno,
-                }
+                let Some(mem) = guest_memory(&mut caller) else {
+                    return EFAULT;
+                };
+                preview1::no_strings_sizes(mem.data_mut(&mut caller), count, size)
             },
         )?;
     }
@@ -346,16 +318,4 @@ pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtim
         },
     )?;
     Ok(())
-}
-
-/// Concatenates the buffers of an iovec array; `None` if any is out of range.
-fn gather(data: &[u8], iovs: u32, count: u32) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    for i in 0..count {
-        let at = iovs.checked_add(i.checked_mul(8)?)?;
-        let ptr = memory::read_u32(data, at)?;
-        let len = memory::read_u32(data, at.checked_add(4)?)?;
-        out.extend_from_slice(memory::slice(data, ptr, u64::from(len))?);
-    }
-    Some(out)
 }

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use sdn_pdk_schemas::hosts::{exports, manifest_identifiers, server};
 use sha2::{Digest, Sha256};
-use wasmtime::{Engine, ExternType, Instance, Memory, Store, Trap, TypedFunc};
+use wasmtime::{Engine, ExternType, Instance, Memory, Store, TypedFunc};
 
-use crate::imports::wasi::ProcExit;
+use crate::call_failure::CallFailure;
 use crate::log::LogRecord;
 use crate::metering::{self, Engines, Metering};
 use crate::module::error::ModuleError;
@@ -57,17 +57,11 @@ fn compile(
 
 /// A wasmtime call error as the module host's error.
 pub(crate) fn classify(export: &str, err: &wasmtime::Error) -> ModuleError {
-    if let Some(ProcExit(code)) = err.downcast_ref::<ProcExit>() {
-        return ModuleError::ProcExit { code: *code };
-    }
-    if let Some(Trap::OutOfFuel) = err.downcast_ref::<Trap>() {
-        return ModuleError::Timeout {
-            export: export.to_owned(),
-        };
-    }
-    ModuleError::Trap {
-        export: export.to_owned(),
-        message: format!("{err:#}"),
+    let export = export.to_owned();
+    match CallFailure::of(err) {
+        CallFailure::ProcExit(code) => ModuleError::ProcExit { code },
+        CallFailure::OutOfFuel => ModuleError::Timeout { export },
+        CallFailure::Trap(message) => ModuleError::Trap { export, message },
     }
 }
 
@@ -153,7 +147,7 @@ impl Module {
         metering::refuel(&mut store, options.metering, fuel_per_call)
             .map_err(|e| engine_error(&e))?;
         let instance = linker.instantiate(&mut store, &module).map_err(|e| {
-            if e.downcast_ref::<Trap>().is_some() || e.downcast_ref::<ProcExit>().is_some() {
+            if CallFailure::ran_guest_code(&e) {
                 classify("(start function)", &e)
             } else {
                 ModuleError::Instantiate {

@@ -15,19 +15,13 @@
 use sdn_pdk_schemas::hosts::wasi::{MODULE, PORTABLE_FUNCTIONS};
 use wasmtime::{Caller, Engine, Linker, Val};
 
-use crate::imports::wasi::{ENOSYS, ProcExit};
 use crate::memory;
 use crate::module::imports::guest_memory;
 use crate::module::state::ModuleState;
+use crate::preview1::{
+    self, CLOCK_REALTIME, EBADF, EFAULT, EINVAL, EIO, ENOSYS, ESPIPE, ESUCCESS, ProcExit,
+};
 
-const ESUCCESS: i32 = 0;
-const EBADF: i32 = 8;
-const EFAULT: i32 = 21;
-const EINVAL: i32 = 28;
-const ESPIPE: i32 = 70;
-const EIO: i32 = 29;
-
-const CLOCK_REALTIME: i32 = 0;
 /// Monotonic, process and thread CPU time all read the monotonic clock.
 const CLOCK_LAST: i32 = 3;
 
@@ -78,18 +72,12 @@ pub(crate) fn define_enosys_rest(
 /// The 17 portable functions.
 pub(crate) fn define(linker: &mut Linker<ModuleState>) -> wasmtime::Result<()> {
     for name in ["args_sizes_get", "environ_sizes_get"] {
-        linker.func_wrap(
-            MODULE,
-            name,
-            |mut caller: Cx<'_>, count: i32, size: i32| match put(
-                &mut caller,
-                count,
-                &0u32.to_le_bytes(),
-            ) {
-                ESUCCESS => put(&mut caller, size, &0u32.to_le_bytes()),
-                errno => errno,
-            },
-        )?;
+        linker.func_wrap(MODULE, name, |mut caller: Cx<'_>, count: i32, size: i32| {
+            let Some(mem) = guest_memory(&mut caller) else {
+                return EFAULT;
+            };
+            preview1::no_strings_sizes(mem.data_mut(&mut caller), count, size)
+        })?;
     }
     for name in ["args_get", "environ_get"] {
         linker.func_wrap(MODULE, name, |_caller: Cx<'_>, _a: i32, _b: i32| ESUCCESS)?;
@@ -181,29 +169,19 @@ pub(crate) fn define(linker: &mut Linker<ModuleState>) -> wasmtime::Result<()> {
         MODULE,
         "fd_write",
         |mut caller: Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, nwritten: i32| {
-            if fd != 1 && fd != 2 {
-                return EBADF;
-            }
             let Some(mem) = guest_memory(&mut caller) else {
                 return EFAULT;
             };
             let (data, state) = mem.data_and_store_mut(&mut caller);
-            let Some(bytes) = gather(data, iovs.cast_unsigned(), iovs_len.cast_unsigned()) else {
-                return EFAULT;
-            };
-            let Ok(count) = u32::try_from(bytes.len()) else {
-                return EINVAL;
-            };
-            if !memory::write(data, nwritten.cast_unsigned(), &count.to_le_bytes()) {
-                return EFAULT;
-            }
-            let sink = if fd == 1 {
-                &mut state.stdout
-            } else {
-                &mut state.stderr
-            };
-            sink.extend_from_slice(&bytes);
-            ESUCCESS
+            preview1::fd_write(
+                data,
+                fd,
+                iovs,
+                iovs_len,
+                nwritten,
+                &mut state.stdout,
+                &mut state.stderr,
+            )
         },
     )?;
     linker.func_wrap(
@@ -251,16 +229,4 @@ pub(crate) fn define(linker: &mut Linker<ModuleState>) -> wasmtime::Result<()> {
     )?;
     linker.func_wrap(MODULE, "sched_yield", |_caller: Cx<'_>| ESUCCESS)?;
     Ok(())
-}
-
-/// Concatenates the buffers of an iovec array; `None` if any is out of range.
-fn gather(data: &[u8], iovs: u32, count: u32) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    for i in 0..count {
-        let at = iovs.checked_add(i.checked_mul(8)?)?;
-        let ptr = memory::read_u32(data, at)?;
-        let len = memory::read_u32(data, at.checked_add(4)?)?;
-        out.extend_from_slice(memory::slice(data, ptr, u64::from(len))?);
-    }
-    Some(out)
 }
