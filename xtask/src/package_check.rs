@@ -3,7 +3,9 @@
 //!
 //! 1. `cargo publish --dry-run` of the five published crates, in
 //!    dependency order ([`PUBLISHED`]): each is packaged and its packaged
-//!    form built, the later ones against the earlier ones' packages.
+//!    form built, the later ones against the earlier ones' packages, and
+//!    host-harness with its `cli` feature (the command `cargo install
+//!    host-harness --features cli` installs).
 //! 2. A local registry, a cargo `directory` source: every third-party crate
 //!    a new plugin needs (`cargo vendor` of a `--sdk-path` crate, this
 //!    workspace's `Cargo.lock`), plus the five `.crate` files of step 1
@@ -100,6 +102,9 @@ fn publish_dry_run() -> Result<Vec<(&'static str, PathBuf)>> {
     for name in PUBLISHED {
         cmd.args(["--package", name]);
     }
+    // host-harness's command too: what `cargo install host-harness
+    // --features cli` builds, from the packaged files alone.
+    cmd.args(["--features", "host-harness/cli"]);
     run_command(&mut cmd)?;
     // The dry run verified them; this writes the `.crate` files where
     // `cargo package` always does (the dry run keeps them internal).
