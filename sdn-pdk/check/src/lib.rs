@@ -36,6 +36,7 @@
 //! `cargo xtask check` in the sdn-pdk workspace.
 //!
 //! [sdn-pdk]: https://github.com/DigitalArsenal/sdn-pdk
+#![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 use std::fmt;
