@@ -2,6 +2,16 @@
 
 use std::ops::Range;
 
+use wasmtime::{Caller, Extern, Memory};
+
+use sdn_pdk_schemas::hosts::exports::MEMORY;
+
+/// The calling instance's exported `memory`, whatever the store (both hosts
+/// export it under that name); `None` if it has none.
+pub(crate) fn guest_memory<T>(caller: &mut Caller<'_, T>) -> Option<Memory> {
+    caller.get_export(MEMORY).and_then(Extern::into_memory)
+}
+
 /// The byte range `ptr..ptr+len` if it lies inside a memory of `size` bytes
 /// (Wazero's `Memory.Read`/`Write` rule: the end may equal the size).
 pub(crate) fn range(size: usize, ptr: u32, len: u64) -> Option<Range<usize>> {

@@ -7,7 +7,9 @@
 
 use std::fmt;
 
-use crate::memory;
+use wasmtime::Caller;
+
+use crate::memory::{self, guest_memory};
 
 /// Success.
 pub(crate) const ESUCCESS: i32 = 0;
@@ -41,11 +43,42 @@ impl fmt::Display for ProcExit {
 
 impl std::error::Error for ProcExit {}
 
+/// Writes `bytes` at `ptr` in the caller's memory, whatever the store;
+/// `EFAULT` when out of range (or without a memory).
+pub(crate) fn put<T>(caller: &mut Caller<'_, T>, ptr: i32, bytes: &[u8]) -> i32 {
+    let Some(mem) = guest_memory(caller) else {
+        return EFAULT;
+    };
+    if memory::write(mem.data_mut(caller), ptr.cast_unsigned(), bytes) {
+        ESUCCESS
+    } else {
+        EFAULT
+    }
+}
+
+/// `fd_write` for a caller of any store: `sinks` picks its stdout and
+/// stderr buffers; the rest is [`fd_write_memory`].
+pub(crate) fn fd_write<T>(
+    caller: &mut Caller<'_, T>,
+    fd: i32,
+    iovs: i32,
+    iovs_len: i32,
+    nwritten: i32,
+    sinks: impl FnOnce(&mut T) -> (&mut Vec<u8>, &mut Vec<u8>),
+) -> i32 {
+    let Some(mem) = guest_memory(caller) else {
+        return EFAULT;
+    };
+    let (data, state) = mem.data_and_store_mut(caller);
+    let (stdout, stderr) = sinks(state);
+    fd_write_memory(data, fd, iovs, iovs_len, nwritten, stdout, stderr)
+}
+
 /// `fd_write` on guest memory `data`: fd 1 appends to `stdout`, fd 2 to
 /// `stderr` (any other fd is `EBADF`), the byte count goes to `nwritten`.
 /// Nothing is appended unless every iovec and `nwritten` are in range
 /// (`EFAULT`). Returns the errno.
-pub(crate) fn fd_write(
+pub(crate) fn fd_write_memory(
     data: &mut [u8],
     fd: i32,
     iovs: i32,
@@ -117,13 +150,13 @@ mod tests {
         let mut data = two_iovecs();
         let (mut out, mut err) = (Vec::new(), Vec::new());
         assert_eq!(
-            fd_write(&mut data, 2, 0, 2, 100, &mut out, &mut err),
+            fd_write_memory(&mut data, 2, 0, 2, 100, &mut out, &mut err),
             ESUCCESS
         );
         assert_eq!((out.as_slice(), err.as_slice()), (&b""[..], &b"hello"[..]));
         assert_eq!(data[100..104], 5u32.to_le_bytes());
         assert_eq!(
-            fd_write(&mut data, 1, 0, 1, 100, &mut out, &mut err),
+            fd_write_memory(&mut data, 1, 0, 1, 100, &mut out, &mut err),
             ESUCCESS
         );
         assert_eq!(out, b"he");
@@ -133,19 +166,22 @@ mod tests {
     fn fd_write_refuses_other_fds_and_bad_ranges_writing_nothing() {
         let mut data = two_iovecs();
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        assert_eq!(fd_write(&mut data, 3, 0, 2, 100, &mut out, &mut err), EBADF);
+        assert_eq!(
+            fd_write_memory(&mut data, 3, 0, 2, 100, &mut out, &mut err),
+            EBADF
+        );
         // An iovec array running past memory, then a count pointer past it.
         assert_eq!(
-            fd_write(&mut data, 1, 120, 2, 100, &mut out, &mut err),
+            fd_write_memory(&mut data, 1, 120, 2, 100, &mut out, &mut err),
             EFAULT
         );
         assert_eq!(
-            fd_write(&mut data, 1, 0, 2, 126, &mut out, &mut err),
+            fd_write_memory(&mut data, 1, 0, 2, 126, &mut out, &mut err),
             EFAULT
         );
         data[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(
-            fd_write(&mut data, 1, 0, 2, 100, &mut out, &mut err),
+            fd_write_memory(&mut data, 1, 0, 2, 100, &mut out, &mut err),
             EFAULT
         );
         assert!(out.is_empty() && err.is_empty());

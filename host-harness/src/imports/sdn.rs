@@ -1,13 +1,13 @@
 //! `sdn.clock_now_ms`, `sdn.random_bytes` and `sdn.log` (also under `env`),
 //! with the server's caps.
 
-use wasmtime::{Caller, Extern, Linker, Memory};
+use wasmtime::{Caller, Linker};
 
 use super::Sig;
 use super::Ty::{I32, I64};
 use crate::limits::{MAX_LOG_BYTES, MAX_RANDOM_BYTES};
 use crate::log::{LogLevel, LogRecord, sanitize};
-use crate::memory;
+use crate::memory::{self, guest_memory};
 use crate::state::HostState;
 
 /// The three host functions and their signatures.
@@ -34,11 +34,6 @@ pub(crate) const FUNCTIONS: &[(&str, Sig)] = &[
         },
     ),
 ];
-
-/// The guest's exported `memory`, which host functions read and write.
-pub(crate) fn guest_memory(caller: &mut Caller<'_, HostState>) -> Option<Memory> {
-    caller.get_export("memory").and_then(Extern::into_memory)
-}
 
 pub(crate) fn define(linker: &mut Linker<HostState>, module: &str) -> wasmtime::Result<()> {
     linker.func_wrap(module, "clock_now_ms", |caller: Caller<'_, HostState>| {

@@ -22,11 +22,10 @@
 use wasmtime::{Caller, Engine, Linker, Val};
 
 use super::Ty::{I32, I64};
-use super::sdn::guest_memory;
 use super::{Sig, WASI};
-use crate::memory;
+use crate::memory::{self, guest_memory};
 use crate::preview1::{
-    self, CLOCK_MONOTONIC, CLOCK_REALTIME, EBADF, EFAULT, EINVAL, ESUCCESS, ProcExit,
+    self, CLOCK_MONOTONIC, CLOCK_REALTIME, EBADF, EFAULT, EINVAL, ESUCCESS, ProcExit, put,
 };
 use crate::random::SplitMix64;
 use crate::state::HostState;
@@ -138,18 +137,6 @@ fn record(caller: &mut Cx<'_>, name: &'static str) {
     caller.data_mut().wasi.calls.push(name);
 }
 
-/// Writes `bytes` at `ptr` in guest memory; `EFAULT` when out of range.
-fn put(caller: &mut Cx<'_>, ptr: i32, bytes: &[u8]) -> i32 {
-    let Some(mem) = guest_memory(caller) else {
-        return EFAULT;
-    };
-    if memory::write(mem.data_mut(caller), ptr.cast_unsigned(), bytes) {
-        ESUCCESS
-    } else {
-        EFAULT
-    }
-}
-
 pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtime::Result<()> {
     // Everything links; what is not implemented below answers ENOSYS.
     for &(name, sig) in FUNCTIONS {
@@ -222,20 +209,9 @@ pub(crate) fn define(linker: &mut Linker<HostState>, engine: &Engine) -> wasmtim
         "fd_write",
         |mut caller: Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, nwritten: i32| {
             record(&mut caller, "fd_write");
-            let Some(mem) = guest_memory(&mut caller) else {
-                return EFAULT;
-            };
-            let (data, state) = mem.data_and_store_mut(&mut caller);
-            let wasi = &mut state.wasi;
-            preview1::fd_write(
-                data,
-                fd,
-                iovs,
-                iovs_len,
-                nwritten,
-                &mut wasi.stdout,
-                &mut wasi.stderr,
-            )
+            preview1::fd_write(&mut caller, fd, iovs, iovs_len, nwritten, |state| {
+                (&mut state.wasi.stdout, &mut state.wasi.stderr)
+            })
         },
     )?;
 

@@ -13,8 +13,7 @@ use sdn_pdk_schemas::hosts::{module_host, sdk};
 use serde_json::Value;
 use wasmtime::{Caller, Linker};
 
-use crate::memory;
-use crate::module::imports::guest_memory;
+use crate::memory::{self, guest_memory};
 use crate::module::ops::{self, Params};
 use crate::module::options::ErrorConvention;
 use crate::module::state::ModuleState;

@@ -11,23 +11,16 @@
 //! legacy caps are the legacy harness's (`crate::imports`, `crate::limits`).
 
 use sdn_pdk_schemas::hosts::{self, Signature, legacy, module_host, wasi as wasi_names};
-use wasmtime::{Caller, Engine, Extern, ExternType, FuncType, Linker, Memory, Module, ValType};
+use wasmtime::{Caller, Engine, ExternType, FuncType, Linker, Module, ValType};
 
 use crate::imports::{describe_extern, describe_func};
 use crate::limits::{MAX_LOG_BYTES, MAX_RANDOM_BYTES};
 use crate::log::{LogLevel, LogRecord, sanitize};
-use crate::memory;
+use crate::memory::{self, guest_memory};
 use crate::module::error::ModuleError;
 use crate::module::options::HostKind;
 use crate::module::state::ModuleState;
 use crate::module::{bridge, wasi};
-
-/// The guest's exported `memory`.
-pub(crate) fn guest_memory(caller: &mut Caller<'_, ModuleState>) -> Option<Memory> {
-    caller
-        .get_export(hosts::exports::MEMORY)
-        .and_then(Extern::into_memory)
-}
 
 pub(crate) fn val_type(t: hosts::ValType) -> ValType {
     match t {
@@ -156,6 +149,7 @@ fn define_legacy(linker: &mut Linker<ModuleState>, module: &str) -> wasmtime::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasmtime::Extern;
 
     /// The portable WASI table agrees with the legacy harness's full
     /// preview-1 table (one model of WASI's signatures).

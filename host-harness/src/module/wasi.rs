@@ -15,11 +15,10 @@
 use sdn_pdk_schemas::hosts::wasi::{MODULE, PORTABLE_FUNCTIONS};
 use wasmtime::{Caller, Engine, Linker, Val};
 
-use crate::memory;
-use crate::module::imports::guest_memory;
+use crate::memory::{self, guest_memory};
 use crate::module::state::ModuleState;
 use crate::preview1::{
-    self, CLOCK_REALTIME, EBADF, EFAULT, EINVAL, EIO, ENOSYS, ESPIPE, ESUCCESS, ProcExit,
+    self, CLOCK_REALTIME, EBADF, EFAULT, EINVAL, EIO, ENOSYS, ESPIPE, ESUCCESS, ProcExit, put,
 };
 
 /// Monotonic, process and thread CPU time all read the monotonic clock.
@@ -29,17 +28,6 @@ const CLOCK_LAST: i32 = 3;
 const FILETYPE_CHARACTER_DEVICE: u8 = 2;
 
 type Cx<'a> = Caller<'a, ModuleState>;
-
-fn put(caller: &mut Cx<'_>, ptr: i32, bytes: &[u8]) -> i32 {
-    let Some(mem) = guest_memory(caller) else {
-        return EFAULT;
-    };
-    if memory::write(mem.data_mut(caller), ptr.cast_unsigned(), bytes) {
-        ESUCCESS
-    } else {
-        EFAULT
-    }
-}
 
 fn is_stdio(fd: i32) -> bool {
     (0..=2).contains(&fd)
@@ -169,19 +157,9 @@ pub(crate) fn define(linker: &mut Linker<ModuleState>) -> wasmtime::Result<()> {
         MODULE,
         "fd_write",
         |mut caller: Cx<'_>, fd: i32, iovs: i32, iovs_len: i32, nwritten: i32| {
-            let Some(mem) = guest_memory(&mut caller) else {
-                return EFAULT;
-            };
-            let (data, state) = mem.data_and_store_mut(&mut caller);
-            preview1::fd_write(
-                data,
-                fd,
-                iovs,
-                iovs_len,
-                nwritten,
-                &mut state.stdout,
-                &mut state.stderr,
-            )
+            preview1::fd_write(&mut caller, fd, iovs, iovs_len, nwritten, |state| {
+                (&mut state.stdout, &mut state.stderr)
+            })
         },
     )?;
     linker.func_wrap(
