@@ -1,11 +1,13 @@
-//! `cargo xtask bench [FILTER]`: the size-and-speed report.
+//! `cargo xtask bench [--runs N] [FILTER]`: the size-and-speed report.
 //!
 //! Runs host-harness's benchmarks (`cargo bench -p host-harness --bench
 //! plugins`, which builds the examples first), showing their output as it
 //! comes, then prints a short report: the ratios the benchmark printed after
 //! its [`RATIOS_HEADER`] line (each computed from means measured in the same
 //! run) and each example plugin's size. `FILTER` is criterion's (a benchmark
-//! name substring); comparisons it skips say so.
+//! name substring); comparisons it skips say so. `--runs N` runs it all N
+//! times and ends with each ratio's range over the runs ([`ranges`]), the
+//! figure the README gives.
 //!
 //! The benchmarks report and never assert a speed; neither does this command.
 
@@ -128,16 +130,93 @@ pub fn render(report: &Report) -> String {
     text
 }
 
-/// The command line: `bench [FILTER]`.
+/// The ratio in a ratio line (`echo_request/64: 1.93x the floor (…)`):
+/// its name and value; `None` for a line without one ("not measured").
+fn parse_ratio(line: &str) -> Option<(&str, f64)> {
+    let (name, rest) = line.split_once(": ")?;
+    let value = rest.split_once('x')?.0.parse().ok()?;
+    Some((name, value))
+}
+
+/// One line per comparison measured in every one of `runs` (each run's
+/// ratio lines): `name: LOW–HIGHx over N runs (a, b, c)`, in the first
+/// run's order. Runs on a small machine differ; the range is the figure.
+pub fn ranges(runs: &[Vec<String>]) -> Vec<String> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for line in first {
+        let Some((name, _)) = parse_ratio(line) else {
+            continue;
+        };
+        let values: Vec<f64> = runs
+            .iter()
+            .filter_map(|run| {
+                run.iter()
+                    .filter_map(|l| parse_ratio(l))
+                    .find_map(|(n, v)| (n == name).then_some(v))
+            })
+            .collect();
+        if values.len() != runs.len() {
+            continue;
+        }
+        let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let each: Vec<String> = values.iter().map(|v| format!("{v:.2}")).collect();
+        lines.push(format!(
+            "{name}: {low:.2}–{high:.2}x over {} runs ({})",
+            runs.len(),
+            each.join(", ")
+        ));
+    }
+    lines
+}
+
+const USAGE: &str = "usage: bench [--runs N] [FILTER]";
+
+/// The command line: `bench [--runs N] [FILTER]`. With `--runs N` the
+/// benchmarks run N times, one after another, and the report ends with
+/// each ratio's range over the runs.
 pub fn cli(args: &[String]) -> Result<()> {
-    if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
-        bail!("bench: unknown option `{flag}` (usage: bench [FILTER])");
+    let mut runs: usize = 1;
+    let mut filter = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => {
+                let value = args
+                    .next()
+                    .with_context(|| format!("bench: --runs needs a count ({USAGE})"))?;
+                runs = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=20).contains(n))
+                    .with_context(|| format!("bench: --runs takes 1 to 20, not `{value}`"))?;
+            }
+            flag if flag.starts_with('-') => bail!("bench: unknown option `{flag}` ({USAGE})"),
+            _ if filter.is_some() => bail!("bench: at most one filter ({USAGE})"),
+            _ => filter = Some(arg.as_str()),
+        }
     }
-    if args.len() > 1 {
-        bail!("bench: at most one filter (usage: bench [FILTER])");
+    let mut all = Vec::new();
+    for run_index in 1..=runs {
+        if runs > 1 {
+            eprintln!("bench: run {run_index} of {runs}");
+        }
+        let report = run(filter)?;
+        print!("{}", render(&report));
+        all.push(report.ratios);
     }
-    let report = run(args.first().map(String::as_str))?;
-    print!("{}", render(&report));
+    if runs > 1 {
+        println!(
+            "
+ranges over {runs} runs"
+        );
+        for line in ranges(&all) {
+            println!("  {line}");
+        }
+    }
     Ok(())
 }
 
@@ -165,6 +244,34 @@ mod tests {
                 "key_broker_request: not measured in this run (…)",
             ]
         );
+    }
+
+    #[test]
+    fn ranges_span_every_run_of_each_comparison() {
+        let run = |a: &str, b: &str| {
+            vec![
+                format!("echo_request/0: {a}x the hand-written echo (1 µs vs 1 µs)"),
+                "sgp4_propagate: not measured in this run (…)".to_owned(),
+                format!("key_broker_request: {b}x native (1 ms vs 1 ms)"),
+            ]
+        };
+        let runs = [
+            run("1.28", "3.27"),
+            run("1.11", "2.77"),
+            run("1.16", "2.83"),
+        ];
+        assert_eq!(
+            ranges(&runs),
+            [
+                "echo_request/0: 1.11–1.28x over 3 runs (1.28, 1.11, 1.16)",
+                "key_broker_request: 2.77–3.27x over 3 runs (3.27, 2.77, 2.83)",
+            ]
+        );
+        // A comparison missing from one run has no range.
+        let mut short = runs.to_vec();
+        short[1].truncate(1);
+        assert_eq!(ranges(&short).len(), 1);
+        assert!(ranges(&[]).is_empty());
     }
 
     #[test]

@@ -76,8 +76,8 @@ const COMMANDS: &[Command] = &[
     },
     Command {
         name: "bench",
-        args: "[FILTER]",
-        about: "run host-harness's benchmarks, then print their ratios and the plugin sizes",
+        args: "[--runs N] [FILTER]",
+        about: "run host-harness's benchmarks (N times: each ratio's range), then print their ratios and the plugin sizes",
         cli: xtask::bench::cli,
     },
     Command {
