@@ -25,7 +25,7 @@ use super::Ty::{I32, I64};
 use super::{Sig, WASI};
 use crate::memory::{self, guest_memory};
 use crate::preview1::{
-    self, CLOCK_MONOTONIC, CLOCK_REALTIME, EBADF, EFAULT, EINVAL, ESUCCESS, ProcExit, put,
+    self, CLOCK_MONOTONIC, CLOCK_REALTIME, EBADF, EFAULT, EINVAL, ENOSYS, ESUCCESS, ProcExit, put,
 };
 use crate::random::SplitMix64;
 use crate::state::HostState;
@@ -36,8 +36,6 @@ pub const FAKE_REALTIME_START_NS: u64 = 1_640_995_200_000_000_000;
 pub const FAKE_CLOCK_STEP_NS: u64 = 1_000_000;
 /// The fixed seed of WASI `random_get` (Wazero uses math/rand seeded with 42).
 pub const FAKE_RANDOM_SEED: u64 = 42;
-
-use preview1::ENOSYS;
 
 /// The WASI side of the host state.
 #[derive(Debug)]
