@@ -78,7 +78,7 @@ pub(crate) fn fd_write<T>(
 /// `stderr` (any other fd is `EBADF`), the byte count goes to `nwritten`.
 /// Nothing is appended unless every iovec and `nwritten` are in range
 /// (`EFAULT`). Returns the errno.
-pub(crate) fn fd_write_memory(
+fn fd_write_memory(
     data: &mut [u8],
     fd: i32,
     iovs: i32,
@@ -105,8 +105,17 @@ pub(crate) fn fd_write_memory(
     ESUCCESS
 }
 
+/// `args_sizes_get` / `environ_sizes_get` for a caller of any store; see
+/// [`no_strings_sizes_memory`].
+pub(crate) fn no_strings_sizes<T>(caller: &mut Caller<'_, T>, count: i32, size: i32) -> i32 {
+    let Some(mem) = guest_memory(caller) else {
+        return EFAULT;
+    };
+    no_strings_sizes_memory(mem.data_mut(caller), count, size)
+}
+
 /// `args_sizes_get` / `environ_sizes_get` with nothing to pass: 0 and 0.
-pub(crate) fn no_strings_sizes(data: &mut [u8], count: i32, size: i32) -> i32 {
+fn no_strings_sizes_memory(data: &mut [u8], count: i32, size: i32) -> i32 {
     let zero = 0u32.to_le_bytes();
     if memory::write(data, count.cast_unsigned(), &zero)
         && memory::write(data, size.cast_unsigned(), &zero)
@@ -190,9 +199,9 @@ mod tests {
     #[test]
     fn no_strings_sizes_writes_two_zeros_or_faults() {
         let mut data = vec![0xFF; 16];
-        assert_eq!(no_strings_sizes(&mut data, 0, 8), ESUCCESS);
+        assert_eq!(no_strings_sizes_memory(&mut data, 0, 8), ESUCCESS);
         assert_eq!(data[..4], [0; 4]);
         assert_eq!(data[8..12], [0; 4]);
-        assert_eq!(no_strings_sizes(&mut data, 0, 14), EFAULT);
+        assert_eq!(no_strings_sizes_memory(&mut data, 0, 14), EFAULT);
     }
 }

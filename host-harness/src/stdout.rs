@@ -29,9 +29,6 @@ pub fn line(args: std::fmt::Arguments<'_>) {
 /// `println!` for the command's output, through [`line`]: a closed pipe
 /// ends the command quietly instead of panicking.
 macro_rules! out {
-    () => {
-        $crate::stdout::line(format_args!(""))
-    };
     ($($arg:tt)*) => {
         $crate::stdout::line(format_args!($($arg)*))
     };

@@ -209,10 +209,7 @@ pub fn cli(args: &[String]) -> Result<()> {
         all.push(report.ratios);
     }
     if runs > 1 {
-        println!(
-            "
-ranges over {runs} runs"
-        );
+        println!("\nranges over {runs} runs");
         for line in ranges(&all) {
             println!("  {line}");
         }

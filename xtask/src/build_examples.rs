@@ -123,12 +123,17 @@ pub fn test_plugins_dir() -> PathBuf {
     workspace_root().join("target").join("test-plugins")
 }
 
-/// Builds every crate under `host-harness/test-plugins/` (small plugins that
-/// prove one rule each: std linking, traps, memory exhaustion, …) like the
-/// examples, into `target/test-plugins/<package>.wasm`.
+/// Every crate under `host-harness/test-plugins/` (small plugins that prove
+/// one rule each: std linking, traps, memory exhaustion, …), sorted by
+/// package name.
+pub fn test_plugins() -> Result<Vec<Example>> {
+    crates_in(&workspace_root().join("host-harness").join("test-plugins"))
+}
+
+/// Builds every [`test_plugins`] crate like the examples, into
+/// `target/test-plugins/<package>.wasm`.
 pub fn build_test_plugins() -> Result<Vec<BuiltPlugin>> {
-    let crates = crates_in(&workspace_root().join("host-harness").join("test-plugins"))?;
-    build_into(&crates, &test_plugins_dir())
+    build_into(&test_plugins()?, &test_plugins_dir())
 }
 
 /// The crates directly under `dir` (each `dir/*/Cargo.toml`), sorted by package name.

@@ -174,38 +174,18 @@ pub fn cli(args: &[String]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::GUEST_PACKAGES;
-    use crate::workspace_root;
-
-    /// The package name in the `Cargo.toml` of `dir`.
-    fn package_name(dir: &std::path::Path) -> String {
-        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-        manifest
-            .lines()
-            .find_map(|line| line.strip_prefix("name = \""))
-            .and_then(|rest| rest.strip_suffix('"'))
-            .unwrap_or_else(|| panic!("no package name in {}", dir.display()))
-            .to_owned()
-    }
+    use crate::build_examples::{examples, test_plugins};
 
     #[test]
     fn every_test_plugin_and_example_is_linted_for_wasm() {
-        let root = workspace_root();
-        let mut dirs = Vec::new();
-        for parent in ["examples", "host-harness/test-plugins"] {
-            for entry in std::fs::read_dir(root.join(parent)).unwrap() {
-                let path = entry.unwrap().path();
-                if path.join("Cargo.toml").is_file() {
-                    dirs.push(path);
-                }
-            }
-        }
-        assert!(dirs.len() >= 9, "found only {dirs:?}");
-        for dir in dirs {
-            let name = package_name(&dir);
+        let crates = [examples().unwrap(), test_plugins().unwrap()].concat();
+        assert!(crates.len() >= 9, "found only {crates:?}");
+        for found in crates {
             assert!(
-                GUEST_PACKAGES.contains(&name.as_str()),
-                "{name} ({}) is missing from GUEST_PACKAGES",
-                dir.display()
+                GUEST_PACKAGES.contains(&found.package.as_str()),
+                "{} ({}) is missing from GUEST_PACKAGES",
+                found.package,
+                found.dir.display()
             );
         }
     }

@@ -61,10 +61,7 @@ pub(crate) fn define_enosys_rest(
 pub(crate) fn define(linker: &mut Linker<ModuleState>) -> wasmtime::Result<()> {
     for name in ["args_sizes_get", "environ_sizes_get"] {
         linker.func_wrap(MODULE, name, |mut caller: Cx<'_>, count: i32, size: i32| {
-            let Some(mem) = guest_memory(&mut caller) else {
-                return EFAULT;
-            };
-            preview1::no_strings_sizes(mem.data_mut(&mut caller), count, size)
+            preview1::no_strings_sizes(&mut caller, count, size)
         })?;
     }
     for name in ["args_get", "environ_get"] {
