@@ -25,9 +25,9 @@ mod abi;
     not(feature = "heap-stats")
 ))]
 mod allocator;
-// `heap-stats`: the same allocator, counting live bytes (leak tests only).
 pub mod bytes;
 mod error;
+/// `heap-stats`: the same allocator, counting live bytes (leak tests only).
 #[cfg(all(target_arch = "wasm32", feature = "allocator", feature = "heap-stats"))]
 #[path = "private/heap_stats.rs"]
 mod heap_stats;

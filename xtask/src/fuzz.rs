@@ -10,12 +10,12 @@
 //! plain function, `fuzz/checks/<target>.rs` (`check(data)`, panicking on a
 //! spec violation), which the fuzz target calls and which the corpus replay
 //! tests include by `#[path]` (`examples/echo/tests/fuzz_corpus.rs`,
-//! `examples/key-broker/tests/fuzz_corpus.rs`): they run it on every file of
-//! the committed corpus. After a run, minimise with `cargo +nightly fuzz
-//! cmin <target>` (in `fuzz/`) and commit the corpus; copy every crash from
+//! `examples/key-broker/tests/fuzz_corpus.rs`, both through
+//! `fuzz/replay.rs`): they run it on every file of the committed corpus.
+//! After a run, minimise with `cargo +nightly fuzz cmin <target>` (in
+//! `fuzz/`) and commit the corpus; copy every crash from
 //! `fuzz/artifacts/<target>/` into `fuzz/corpus/<target>/` and commit it
-//! too, so it stays a regression input once fixed (`git add -f`: the root
-//! `.gitignore` lists `/fuzz/corpus`).
+//! too, so it stays a regression input once fixed.
 //!
 //! The targets (see `fuzz/fuzz_targets/`):
 //! * `key_broker_request`: `Broker::handle` with the test vector's config,
